@@ -1,0 +1,3 @@
+EXTRA_DIST += \
+	Documentation/metaframe.rst \
+	Documentation/build.rst

@@ -1,0 +1,59 @@
+# Tests.  "make check" runs, through tests/run-tests:
+#   - the CUnit unit tests (tests/unit/);
+#   - a fast subset of the patched Open vSwitch's own autotests: the
+#     metaframe and meter groups ovs-meta adds, and the groups nearest to
+#     what it changes (OVS_FAST_KEYWORDS);
+#   - the system tests (tests/system/): real patched ovs-vswitchd instances
+#     with network namespaces as hosts.  They need root; as another user
+#     they are skipped.
+# and ends with one line, "N passed, N failed".
+
+check_PROGRAMS += tests/unit/test-metaframe
+tests_unit_test_metaframe_SOURCES = \
+	tests/unit/test-metaframe.c \
+	tests/unit/unit.c \
+	tests/unit/unit.h
+tests_unit_test_metaframe_LDADD = $(OVS_LIBOPENVSWITCH) $(CUNIT_LIBS)
+tests_unit_test_metaframe_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+
+UNIT_TESTS = tests/unit/test-metaframe
+
+SYSTEM_TESTS = \
+	tests/system/metaframe-forwarding.sh
+
+OVS_FAST_KEYWORDS = metaframe meter
+
+EXTRA_DIST += \
+	tests/run-tests \
+	tests/system/lib.sh \
+	$(SYSTEM_TESTS)
+
+check-local:
+	@$(srcdir)/tests/run-tests \
+		--unit="$(UNIT_TESTS)" \
+		--ovs-keywords="$(OVS_FAST_KEYWORDS)" \
+		--system="$(SYSTEM_TESTS)" \
+		--srcdir="$(abs_srcdir)" --builddir="$(abs_builddir)" \
+		$(TESTSUITEFLAGS)
+include tests/fuzz/automake.mk
+
+# "make ovs-regression": OVS's own tests in the regression subset, on the
+# patched tree and on an unpatched build of the same tarball (ovs-stock/),
+# compared test by test.  Takes about half an hour; not part of "make check".
+OVS_REGRESSION_KEYWORDS = ofproto ovs-ofctl ofp-actions odp dpif-netdev \
+	mpls-xlate packet-type-aware bundle
+EXTRA_DIST += tests/ovs-regression
+
+ovs-stock/.ovs-meta-prepared: $(srcdir)/ovs-meta/prepare-tree
+	$(AM_V_GEN)$(srcdir)/ovs-meta/prepare-tree \
+		$(OVS_TARBALL) - ovs-stock && touch $@
+ovs-stock/config.status: | ovs-stock/.ovs-meta-prepared
+	$(AM_V_GEN)cd ovs-stock && ./configure --enable-Werror CC="$(CC)" \
+		> configure.log 2>&1
+ovs-stock-build: ovs-stock/.ovs-meta-prepared ovs-stock/config.status
+	@$(MAKE) -C ovs-stock $(AM_MAKEFLAGS)
+.PHONY: ovs-stock-build
+
+ovs-regression: all ovs-stock-build
+	$(srcdir)/tests/ovs-regression ovs ovs-stock $(OVS_REGRESSION_KEYWORDS)
+.PHONY: ovs-regression

@@ -1,0 +1,124 @@
+# Copyright (c) 2026 The metanet developers.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at:
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# meta-lib.sh: shell functions that run the patched Open vSwitch and
+# namespace hosts, for the demo and the system tests.  Sourced, not run.
+#
+# ml_start DIR        starts ovsdb-server and ovs-vswitchd with every file
+#                     (database, sockets, pidfiles, logs) under DIR, from
+#                     the build tree in $OVS_BUILDDIR.
+# ml_add_bridge BR    adds a userspace (netdev) bridge, fail_mode=secure,
+#                     speaking OpenFlow 1.0 to 1.5.
+# ml_add_host NS BR PORT ADDR
+#                     makes network namespace NS with a veth whose host end
+#                     PORT is on BR and whose namespace end is "eth0", with
+#                     IPv4 ADDR/24 (198.18.0.0/15 only) and tx checksum
+#                     offload off (the userspace datapath needs that).
+# ml_cleanup          stops what ml_start started (by pidfile) and removes
+#                     every namespace and veth ml_add_host made.
+#
+# Names are prefixed with $ML_PREFIX (default "mn" plus the shell's pid) so
+# that several instances can run side by side.
+
+: "${OVS_BUILDDIR:?OVS_BUILDDIR must name the patched OVS build tree}"
+ML_PREFIX=${ML_PREFIX:-mn$$}
+ML_NAMESPACES=
+ML_VETHS=
+
+ml_start() {
+    ML_DIR=$1
+    mkdir -p "$ML_DIR"
+    export OVS_RUNDIR=$ML_DIR OVS_LOGDIR=$ML_DIR OVS_DBDIR=$ML_DIR \
+           OVS_SYSCONFDIR=$ML_DIR OVS_PKGDATADIR=$OVS_BUILDDIR
+    PATH=$OVS_BUILDDIR/utilities:$OVS_BUILDDIR/vswitchd:$OVS_BUILDDIR/ovsdb:$PATH
+    export PATH
+
+    ovsdb-tool create "$ML_DIR/conf.db" \
+        "$OVS_BUILDDIR/vswitchd/vswitch.ovsschema" || return 1
+    ovsdb-server "$ML_DIR/conf.db" --remote="punix:$ML_DIR/db.sock" \
+        --pidfile="$ML_DIR/ovsdb-server.pid" \
+        --unixctl="$ML_DIR/ovsdb-server.ctl" \
+        --log-file="$ML_DIR/ovsdb-server.log" --detach --no-chdir || return 1
+    export DB_SOCK=$ML_DIR/db.sock
+    ovs-vsctl --db="unix:$DB_SOCK" --no-wait init || return 1
+    ovs-vswitchd "unix:$DB_SOCK" --pidfile="$ML_DIR/ovs-vswitchd.pid" \
+        --unixctl="$ML_DIR/ovs-vswitchd.ctl" \
+        --log-file="$ML_DIR/ovs-vswitchd.log" --detach --no-chdir \
+        --disable-system -vconsole:off || return 1
+    ML_VSWITCHD_CTL=$ML_DIR/ovs-vswitchd.ctl
+}
+
+ml_vsctl() {
+    ovs-vsctl --db="unix:$DB_SOCK" --timeout=20 "$@"
+}
+
+ml_appctl() {
+    ovs-appctl -t "$ML_VSWITCHD_CTL" "$@"
+}
+
+ml_add_bridge() {
+    ml_vsctl add-br "$1" -- set bridge "$1" datapath_type=netdev \
+        fail_mode=secure \
+        protocols=OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15
+}
+
+ml_add_host() {
+    ns=$1 br=$2 port=$3 addr=$4
+    ip netns add "$ns" || return 1
+    ML_NAMESPACES="$ML_NAMESPACES $ns"
+    ip link add "$port" type veth peer name "$port-ns" || return 1
+    ML_VETHS="$ML_VETHS $port"
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1 || return 1
+    ip link set "$port-ns" netns "$ns" || return 1
+    ip -n "$ns" link set "$port-ns" name eth0 || return 1
+    ip netns exec "$ns" ethtool -K eth0 tx off > /dev/null || return 1
+    ip -n "$ns" addr add "$addr/24" dev eth0 || return 1
+    ip -n "$ns" link set eth0 up || return 1
+    ip -n "$ns" link set lo up || return 1
+    ip link set "$port" up || return 1
+    ml_vsctl add-port "$br" "$port"
+}
+
+# Prints the MAC address of interface eth0 in namespace $1.
+ml_host_mac() {
+    ip netns exec "$1" cat /sys/class/net/eth0/address
+}
+
+ml_stop_pid() {
+    if test -f "$1"; then
+        pid=$(cat "$1")
+        kill "$pid" 2> /dev/null
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$pid" 2> /dev/null || break
+            sleep 0.2
+        done
+        kill -9 "$pid" 2> /dev/null
+        rm -f "$1"
+    fi
+}
+
+ml_cleanup() {
+    if test -n "${ML_DIR:-}"; then
+        ml_stop_pid "$ML_DIR/ovs-vswitchd.pid"
+        ml_stop_pid "$ML_DIR/ovsdb-server.pid"
+    fi
+    for ns in $ML_NAMESPACES; do
+        ip netns del "$ns" 2> /dev/null
+    done
+    for veth in $ML_VETHS; do
+        ip link del "$veth" 2> /dev/null
+    done
+    ML_NAMESPACES= ML_VETHS=
+}

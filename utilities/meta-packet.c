@@ -1,0 +1,392 @@
+/*
+ * Copyright (c) 2026 The metanet developers.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* meta-packet: sends and receives metaframes (and plain Ethernet frames) on
+ * a Linux interface through an AF_PACKET socket.  A traffic tool for the
+ * demo and the system tests; see meta-packet(8). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "command-line.h"
+#include "metaframe.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/util.h"
+#include "packets.h"
+#include "timeval.h"
+#include "util.h"
+
+#define MAX_FRAME 9216
+
+struct options {
+    const char *ifname;
+    struct eth_addr dst;
+    struct metaframe mf;        /* Header to send, with mf.ver != 0. */
+    ovs_be16 eth_type;          /* EtherType to send if 'mf.ver' is 0. */
+    unsigned int count;
+    unsigned int size;          /* Frame size, without FCS. */
+    unsigned int interval_us;
+    unsigned int timeout_ms;
+};
+
+/* Frames received with the same key: a metaframe's (MLI, MNI, version), or
+ * a plain frame's EtherType. */
+struct rx_class {
+    struct hmap_node node;
+    bool is_meta;
+    struct metaframe mf;
+    ovs_be16 eth_type;
+    unsigned long long n;
+};
+
+static void usage(void) OVS_NO_RETURN;
+
+static unsigned int
+parse_uint(const char *name, const char *s, unsigned int min, unsigned int max)
+{
+    unsigned long long x;
+
+    if (!str_to_ullong(s, 0, &x) || x < min || x > max) {
+        ovs_fatal(0, "%s: \"%s\" is not an integer between %u and %u",
+                  name, s, min, max);
+    }
+    return x;
+}
+
+static int
+open_socket(const char *ifname, int protocol)
+{
+    struct sockaddr_ll sll;
+    int fd;
+
+    fd = socket(AF_PACKET, SOCK_RAW, protocol);
+    if (fd < 0) {
+        ovs_fatal(errno, "socket(AF_PACKET)");
+    }
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = protocol;
+    sll.sll_ifindex = if_nametoindex(ifname);
+    if (!sll.sll_ifindex) {
+        ovs_fatal(errno, "%s: no such interface", ifname);
+    }
+    if (bind(fd, (struct sockaddr *) &sll, sizeof sll) < 0) {
+        ovs_fatal(errno, "%s: bind", ifname);
+    }
+    return fd;
+}
+
+static void
+get_mac(int fd, const char *ifname, struct eth_addr *mac)
+{
+    struct sockaddr_ll sll;
+    socklen_t len = sizeof sll;
+
+    if (getsockname(fd, (struct sockaddr *) &sll, &len) < 0
+        || sll.sll_halen != ETH_ADDR_LEN) {
+        ovs_fatal(errno, "%s: cannot read its MAC address", ifname);
+    }
+    memcpy(mac->ea, sll.sll_addr, ETH_ADDR_LEN);
+}
+
+/* Builds the frame 'opts' describes in 'frame', returning its length.  The
+ * payload counts up from byte 0 so that a receiver can check it. */
+static size_t
+compose_frame(const struct options *opts, const struct eth_addr *src,
+              uint8_t *frame)
+{
+    struct eth_header *eh = (struct eth_header *) frame;
+    size_t ofs = ETH_HEADER_LEN;
+
+    eh->eth_dst = opts->dst;
+    eh->eth_src = *src;
+    if (opts->mf.ver) {
+        eh->eth_type = htons(ETH_TYPE_META);
+        metaframe_put_header((struct meta_header *) (frame + ofs), &opts->mf);
+        ofs += META_HEADER_LEN;
+    } else {
+        eh->eth_type = opts->eth_type;
+    }
+    for (size_t i = ofs; i < opts->size; i++) {
+        frame[i] = i - ofs;
+    }
+    return MAX(opts->size, ofs);
+}
+
+static void
+do_send(const struct options *opts)
+{
+    uint8_t frame[MAX_FRAME];
+    struct eth_addr src;
+    size_t len;
+    int fd;
+
+    fd = open_socket(opts->ifname, 0);
+    get_mac(fd, opts->ifname, &src);
+    len = compose_frame(opts, &src, frame);
+
+    for (unsigned int i = 0; i < opts->count; i++) {
+        if (send(fd, frame, len, 0) != len) {
+            ovs_fatal(errno, "%s: send", opts->ifname);
+        }
+        if (opts->interval_us) {
+            xnanosleep(opts->interval_us * 1000LL);
+        }
+    }
+    printf("sent %u frames of %"PRIuSIZE" bytes\n", opts->count, len);
+    close(fd);
+}
+
+static struct rx_class *
+rx_class_find(struct hmap *classes, const struct rx_class *key)
+{
+    uint32_t hash = hash_bytes(&key->mf, sizeof key->mf, key->eth_type);
+    struct rx_class *c;
+
+    HMAP_FOR_EACH_WITH_HASH (c, node, hash, classes) {
+        if (c->is_meta == key->is_meta && c->eth_type == key->eth_type
+            && !memcmp(&c->mf, &key->mf, sizeof c->mf)) {
+            return c;
+        }
+    }
+    c = xmemdup(key, sizeof *key);
+    hmap_insert(classes, &c->node, hash);
+    return c;
+}
+
+static void
+print_classes(const struct hmap *classes)
+{
+    const struct rx_class *c;
+
+    HMAP_FOR_EACH (c, node, classes) {
+        if (c->is_meta) {
+            printf("metaframe mli=%"PRIu32" mni=%"PRIu32" np=0x%04"PRIx16
+                   " flags=%"PRIu8": %llu\n",
+                   ntohl(c->mf.mli), ntohl(c->mf.mni),
+                   ntohs(c->mf.next_proto), c->mf.flags, c->n);
+        } else {
+            printf("%s eth_type=0x%04"PRIx16": %llu\n",
+                   c->eth_type == htons(ETH_TYPE_META)
+                   ? "malformed metaframe" : "frame",
+                   ntohs(c->eth_type), c->n);
+        }
+    }
+}
+
+/* Receives frames until 'opts->count' of them were received or the timeout
+ * passes, counting them by class.  Exits with status 0 if 'opts->count'
+ * frames arrived, 1 otherwise. */
+static void
+do_recv(const struct options *opts)
+{
+    struct hmap classes = HMAP_INITIALIZER(&classes);
+    long long int deadline = time_msec() + opts->timeout_ms;
+    unsigned long long total = 0;
+    uint8_t frame[MAX_FRAME];
+    struct rx_class *c;
+    int fd;
+
+    fd = open_socket(opts->ifname, htons(ETH_P_ALL));
+    printf("listening on %s\n", opts->ifname);
+    fflush(stdout);
+    while (total < opts->count) {
+        long long int now = time_msec();
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        struct sockaddr_ll from;
+        socklen_t fromlen = sizeof from;
+        struct rx_class key;
+        ssize_t n;
+
+        if (now >= deadline
+            || poll(&pfd, 1, MIN(deadline - now, 1000)) < 0) {
+            break;
+        }
+        if (!(pfd.revents & POLLIN)) {
+            continue;
+        }
+        n = recvfrom(fd, frame, sizeof frame, MSG_DONTWAIT,
+                     (struct sockaddr *) &from, &fromlen);
+        if (n < ETH_HEADER_LEN || from.sll_pkttype == PACKET_OUTGOING) {
+            continue;
+        }
+
+        memset(&key, 0, sizeof key);
+        key.eth_type = ((struct eth_header *) frame)->eth_type;
+        if (key.eth_type == htons(ETH_TYPE_META)) {
+            key.is_meta = metaframe_parse(frame + ETH_HEADER_LEN,
+                                          n - ETH_HEADER_LEN, &key.mf);
+        }
+        if (!key.is_meta && key.eth_type == htons(ETH_TYPE_IPV6)) {
+            continue;           /* The kernel's own IPv6 chatter. */
+        }
+        rx_class_find(&classes, &key)->n++;
+        total++;
+    }
+    print_classes(&classes);
+    printf("received %llu frames\n", total);
+
+    HMAP_FOR_EACH_POP (c, node, &classes) {
+        free(c);
+    }
+    hmap_destroy(&classes);
+    close(fd);
+    exit(total >= opts->count ? 0 : 1);
+}
+
+static void
+parse_options(int argc, char *argv[], struct options *opts)
+{
+    static const struct option long_options[] = {
+        {"interface", required_argument, NULL, 'i'},
+        {"dst", required_argument, NULL, 'd'},
+        {"mli", required_argument, NULL, 'l'},
+        {"mni", required_argument, NULL, 'n'},
+        {"np", required_argument, NULL, 'p'},
+        {"flags", required_argument, NULL, 'f'},
+        {"eth-type", required_argument, NULL, 'e'},
+        {"count", required_argument, NULL, 'c'},
+        {"size", required_argument, NULL, 's'},
+        {"interval", required_argument, NULL, 'I'},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+
+    memset(opts, 0, sizeof *opts);
+    opts->dst = eth_addr_broadcast;
+    opts->count = 1;
+    opts->size = 60;
+    opts->timeout_ms = 5000;
+    opts->mf.ver = META_VERSION;
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case 'i':
+            opts->ifname = optarg;
+            break;
+        case 'd':
+            if (!eth_addr_from_string(optarg, &opts->dst)) {
+                ovs_fatal(0, "--dst: \"%s\" is not an Ethernet address",
+                          optarg);
+            }
+            break;
+        case 'l':
+            opts->mf.mli = htonl(parse_uint("--mli", optarg, 0, UINT32_MAX));
+            break;
+        case 'n':
+            opts->mf.mni = htonl(parse_uint("--mni", optarg, 0, UINT32_MAX));
+            break;
+        case 'p':
+            opts->mf.next_proto = htons(parse_uint("--np", optarg, 0,
+                                                   UINT16_MAX));
+            break;
+        case 'f':
+            opts->mf.flags = parse_uint("--flags", optarg, 0,
+                                        META_FLAGS_MASK);
+            break;
+        case 'e':
+            opts->eth_type = htons(parse_uint("--eth-type", optarg,
+                                              ETH_TYPE_MIN, UINT16_MAX));
+            opts->mf.ver = 0;
+            break;
+        case 'c':
+            opts->count = parse_uint("--count", optarg, 0, 100000000);
+            break;
+        case 's':
+            opts->size = parse_uint("--size", optarg, ETH_TOTAL_MIN,
+                                    MAX_FRAME);
+            break;
+        case 'I':
+            opts->interval_us = parse_uint("--interval", optarg, 0, 10000000);
+            break;
+        case 't':
+            opts->timeout_ms = parse_uint("--timeout", optarg, 1, 3600) * 1000;
+            break;
+        case 'h':
+            usage();
+        case '?':
+            exit(EXIT_FAILURE);
+        default:
+            OVS_NOT_REACHED();
+        }
+    }
+    free(short_options);
+    if (!opts->ifname) {
+        ovs_fatal(0, "--interface is required (use --help for help)");
+    }
+}
+
+static void
+usage(void)
+{
+    printf("%s: send and receive metaframes\n"
+           "usage: %s send|recv --interface=IFACE [OPTIONS]\n"
+           "\nsend options:\n"
+           "  -d, --dst=MAC         destination (default broadcast)\n"
+           "  -l, --mli=N           metalink identifier (default 0)\n"
+           "  -n, --mni=N           metanet identifier (default 0)\n"
+           "  -p, --np=N            next protocol (default 0)\n"
+           "  -f, --flags=N         header flags, 0 to 15 (default 0)\n"
+           "  -e, --eth-type=N      send plain frames of this EtherType\n"
+           "  -c, --count=N         frames to send (default 1)\n"
+           "  -s, --size=BYTES      frame size without FCS (default 60)\n"
+           "  -I, --interval=USEC   pause between frames (default 0)\n"
+           "\nrecv options:\n"
+           "  -c, --count=N         stop after N frames (default 1)\n"
+           "  -t, --timeout=SECS    give up after SECS (default 5)\n",
+           program_name, program_name);
+    exit(EXIT_SUCCESS);
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct options opts;
+    const char *cmd;
+
+    set_program_name(argv[0]);
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage();
+    }
+    cmd = argv[1];
+    parse_options(argc - 1, argv + 1, &opts);
+    if (!strcmp(cmd, "send")) {
+        do_send(&opts);
+    } else if (!strcmp(cmd, "recv")) {
+        do_recv(&opts);
+    } else {
+        ovs_fatal(0, "unknown command \"%s\"; use send or recv", cmd);
+    }
+    return 0;
+}
