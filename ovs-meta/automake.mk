@@ -12,6 +12,7 @@ EXTRA_DIST += \
 	ovs-meta/series \
 	ovs-meta/prepare-tree \
 	ovs-meta/check-meta-cases \
+	ovs-meta/devtree \
 	$(OVS_META_PATCHES)
 
 BUILT_SOURCES += ovs-build
