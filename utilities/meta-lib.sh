@@ -35,6 +35,7 @@
 ML_PREFIX=${ML_PREFIX:-mn$$}
 ML_NAMESPACES=
 ML_VETHS=
+ML_BRIDGES=
 
 ml_start() {
     ML_DIR=$1
@@ -68,6 +69,7 @@ ml_appctl() {
 }
 
 ml_add_bridge() {
+    ML_BRIDGES="$ML_BRIDGES $1"
     ml_vsctl add-br "$1" -- set bridge "$1" datapath_type=netdev \
         fail_mode=secure \
         protocols=OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15
@@ -110,6 +112,12 @@ ml_stop_pid() {
 }
 
 ml_cleanup() {
+    # A userspace bridge's own port is a tap device that outlives
+    # ovs-vswitchd unless the bridge is deleted first.
+    for br in $ML_BRIDGES; do
+        ml_vsctl --if-exists del-br "$br" 2> /dev/null
+        ip link del "$br" 2> /dev/null
+    done
     if test -n "${ML_DIR:-}"; then
         ml_stop_pid "$ML_DIR/ovs-vswitchd.pid"
         ml_stop_pid "$ML_DIR/ovsdb-server.pid"
@@ -120,5 +128,5 @@ ml_cleanup() {
     for veth in $ML_VETHS; do
         ip link del "$veth" 2> /dev/null
     done
-    ML_NAMESPACES= ML_VETHS=
+    ML_NAMESPACES= ML_VETHS= ML_BRIDGES=
 }

@@ -73,11 +73,13 @@ st_equal() {
     fi
 }
 
-# st_n_packets BRIDGE MATCH: prints n_packets of the flow whose match is
-# exactly MATCH (as ovs-ofctl dump-flows --strict prints it).
+# st_n_packets BRIDGE MATCH: prints n_packets of the flow whose match, as
+# ovs-ofctl dump-flows prints it, is exactly MATCH (e.g.
+# "priority=90,dl_type=0x88b5").
 st_n_packets() {
-    ovs-ofctl -O OpenFlow13 dump-flows "$1" "$2" --strict \
-        | sed -n 's/.*n_packets=\([0-9]*\),.*/\1/p'
+    ovs-ofctl -O OpenFlow13 dump-flows "$1" \
+        | awk -v m="$2" '$0 ~ (" " m " actions=") {
+              sub(/.*n_packets=/, ""); sub(/,.*/, ""); print }'
 }
 
 st_done() {
