@@ -1,8 +1,8 @@
 # Tests.  "make check" runs, through tests/run-tests:
 #   - the CUnit unit tests (tests/unit/);
 #   - a fast subset of the patched Open vSwitch's own autotests: the
-#     metaframe and meter groups ovs-meta adds, and the groups nearest to
-#     what it changes (OVS_FAST_KEYWORDS);
+#     metaframe and meter tests ovs-meta adds, and the groups nearest to
+#     what it changes (OVS_FAST_TESTS, items as tests/ovs-select takes);
 #   - the system tests (tests/system/): real patched ovs-vswitchd instances
 #     with network namespaces as hosts.  They need root; as another user
 #     they are skipped.
@@ -21,17 +21,20 @@ UNIT_TESTS = tests/unit/test-metaframe
 SYSTEM_TESTS = \
 	tests/system/metaframe-forwarding.sh
 
-OVS_FAST_KEYWORDS = metaframe meter
+OVS_FAST_TESTS = \
+	metaframe.at metaframe-actions.at meter \
+	dpif-netdev.at mpls-xlate.at nsh.at odp.at ofp-actions.at
 
 EXTRA_DIST += \
 	tests/run-tests \
+	tests/ovs-select \
 	tests/system/lib.sh \
 	$(SYSTEM_TESTS)
 
 check-local:
 	@$(srcdir)/tests/run-tests \
 		--unit="$(UNIT_TESTS)" \
-		--ovs-keywords="$(OVS_FAST_KEYWORDS)" \
+		--ovs-tests="$(OVS_FAST_TESTS)" \
 		--system="$(SYSTEM_TESTS)" \
 		--srcdir="$(abs_srcdir)" --builddir="$(abs_builddir)" \
 		$(TESTSUITEFLAGS)
@@ -40,8 +43,10 @@ include tests/fuzz/automake.mk
 # "make ovs-regression": OVS's own tests in the regression subset, on the
 # patched tree and on an unpatched build of the same tarball (ovs-stock/),
 # compared test by test.  Takes about half an hour; not part of "make check".
-OVS_REGRESSION_KEYWORDS = ofproto ovs-ofctl ofp-actions odp dpif-netdev \
-	mpls-xlate packet-type-aware bundle
+OVS_REGRESSION_TESTS = \
+	ofproto.at ovs-ofctl.at ofp-actions.at odp.at dpif-netdev.at \
+	mpls-xlate.at ofproto-dpif.at packet-type-aware.at bundle.at \
+	nsh.at ofp-print.at
 EXTRA_DIST += tests/ovs-regression
 
 ovs-stock/.ovs-meta-prepared: $(srcdir)/ovs-meta/prepare-tree
@@ -55,5 +60,6 @@ ovs-stock-build: ovs-stock/.ovs-meta-prepared ovs-stock/config.status
 .PHONY: ovs-stock-build
 
 ovs-regression: all ovs-stock-build
-	$(srcdir)/tests/ovs-regression ovs ovs-stock $(OVS_REGRESSION_KEYWORDS)
+	$(srcdir)/tests/ovs-regression ovs ovs-stock $(OVS_REGRESSION_TESTS)
 .PHONY: ovs-regression
+include tests/perf/automake.mk
