@@ -8,15 +8,26 @@
 #     they are skipped.
 # and ends with one line, "N passed, N failed".
 
-check_PROGRAMS += tests/unit/test-metaframe
+UNIT_TESTS = \
+	tests/unit/test-metaframe \
+	tests/unit/test-ovs-meta
+check_PROGRAMS += $(UNIT_TESTS)
+UNIT_LDADD = $(OVS_LIBOPENVSWITCH) $(CUNIT_LIBS)
+UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+
 tests_unit_test_metaframe_SOURCES = \
 	tests/unit/test-metaframe.c \
 	tests/unit/unit.c \
 	tests/unit/unit.h
-tests_unit_test_metaframe_LDADD = $(OVS_LIBOPENVSWITCH) $(CUNIT_LIBS)
-tests_unit_test_metaframe_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_test_metaframe_LDADD = $(UNIT_LDADD)
+tests_unit_test_metaframe_CFLAGS = $(UNIT_CFLAGS)
 
-UNIT_TESTS = tests/unit/test-metaframe
+tests_unit_test_ovs_meta_SOURCES = \
+	tests/unit/test-ovs-meta.c \
+	tests/unit/unit.c \
+	tests/unit/unit.h
+tests_unit_test_ovs_meta_LDADD = $(UNIT_LDADD)
+tests_unit_test_ovs_meta_CFLAGS = $(UNIT_CFLAGS)
 
 SYSTEM_TESTS = \
 	tests/system/metaframe-forwarding.sh

@@ -26,6 +26,7 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,15 @@ struct rx_class {
 };
 
 static void usage(void) OVS_NO_RETURN;
+
+/* Set by SIGINT or SIGTERM: "recv" stops and reports what it received. */
+static volatile sig_atomic_t stop_requested;
+
+static void
+request_stop(int sig OVS_UNUSED)
+{
+    stop_requested = 1;
+}
 
 static unsigned int
 parse_uint(const char *name, const char *s, unsigned int min, unsigned int max)
@@ -199,23 +209,32 @@ print_classes(const struct hmap *classes)
     }
 }
 
-/* Receives frames until 'opts->count' of them were received or the timeout
- * passes, counting them by class.  Exits with status 0 if 'opts->count'
+/* Receives frames until 'opts->count' of them were received, the timeout
+ * passes or SIGINT or SIGTERM arrives, counting them by class.  Exits with status 0 if 'opts->count'
  * frames arrived, 1 otherwise. */
 static void
 do_recv(const struct options *opts)
 {
     struct hmap classes = HMAP_INITIALIZER(&classes);
     long long int deadline = time_msec() + opts->timeout_ms;
+    struct sigaction sa = { .sa_handler = request_stop };
     unsigned long long total = 0;
+    int rcvbuf = 8 * 1024 * 1024;
     uint8_t frame[MAX_FRAME];
     struct rx_class *c;
     int fd;
 
     fd = open_socket(opts->ifname, htons(ETH_P_ALL));
+    /* A large receive buffer, so that a burst is not lost while this
+     * process waits for a CPU. */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf)) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    }
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     printf("listening on %s\n", opts->ifname);
     fflush(stdout);
-    while (total < opts->count) {
+    while (total < opts->count && !stop_requested) {
         long long int now = time_msec();
         struct pollfd pfd = { .fd = fd, .events = POLLIN };
         struct sockaddr_ll from;

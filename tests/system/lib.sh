@@ -75,8 +75,10 @@ st_equal() {
 
 # st_n_packets BRIDGE MATCH: prints n_packets of the flow whose match, as
 # ovs-ofctl dump-flows prints it, is exactly MATCH (e.g.
-# "priority=90,dl_type=0x88b5").
+# "priority=90,dl_type=0x88b5"), after a revalidation round has brought the
+# datapath's counts up to date.
 st_n_packets() {
+    ml_appctl revalidator/wait
     ovs-ofctl -O OpenFlow13 dump-flows "$1" \
         | awk -v m="$2" '$0 ~ (" " m " actions=") {
               sub(/.*n_packets=/, ""); sub(/,.*/, ""); print }'
