@@ -152,6 +152,7 @@ static void
 do_send(const struct options *opts)
 {
     uint8_t frame[MAX_FRAME];
+    long long int start, msecs;
     struct eth_addr src;
     size_t len;
     int fd;
@@ -160,6 +161,7 @@ do_send(const struct options *opts)
     get_mac(fd, opts->ifname, &src);
     len = compose_frame(opts, &src, frame);
 
+    start = time_msec();
     for (unsigned int i = 0; i < opts->count; i++) {
         if (send(fd, frame, len, 0) != len) {
             ovs_fatal(errno, "%s: send", opts->ifname);
@@ -168,7 +170,10 @@ do_send(const struct options *opts)
             xnanosleep(opts->interval_us * 1000LL);
         }
     }
-    printf("sent %u frames of %"PRIuSIZE" bytes\n", opts->count, len);
+    msecs = MAX(time_msec() - start, 1);
+    printf("sent %u frames of %"PRIuSIZE" bytes in %.3f s (%.1f Mb/s)\n",
+           opts->count, len, msecs / 1000.0,
+           opts->count * len * 8.0 / msecs / 1000.0);
     close(fd);
 }
 
