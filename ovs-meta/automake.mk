@@ -38,6 +38,7 @@ ovs-build: ovs/.ovs-meta-prepared ovs/config.status
 # corresponding metaframe action.
 ovs-meta-check: ovs/.ovs-meta-prepared
 	$(srcdir)/ovs-meta/check-meta-cases ovs
+	$(srcdir)/tests/check-meta-cases.sh ovs
 .PHONY: ovs-meta-check
 
 clean-local: ovs-clean

@@ -3,9 +3,11 @@
 #   - a fast subset of the patched Open vSwitch's own autotests: the
 #     metaframe and meter tests ovs-meta adds, and the groups nearest to
 #     what it changes (OVS_FAST_TESTS, items as tests/ovs-select takes);
-#   - the system tests (tests/system/): real patched ovs-vswitchd instances
-#     with network namespaces as hosts.  They need root; as another user
-#     they are skipped.
+#   - test scripts: tests/check-meta-cases.sh (every switch that handles an
+#     MPLS action handles the metaframe one, and the check notices when one
+#     does not) and the system tests (tests/system/): real patched
+#     ovs-vswitchd instances with network namespaces as hosts.  These need
+#     root; as another user they are skipped.
 # and ends with one line, "N passed, N failed".
 
 UNIT_TESTS = \
@@ -29,7 +31,8 @@ tests_unit_test_ovs_meta_SOURCES = \
 tests_unit_test_ovs_meta_LDADD = $(UNIT_LDADD)
 tests_unit_test_ovs_meta_CFLAGS = $(UNIT_CFLAGS)
 
-SYSTEM_TESTS = \
+TEST_SCRIPTS = \
+	tests/check-meta-cases.sh \
 	tests/system/metaframe-forwarding.sh
 
 OVS_FAST_TESTS = \
@@ -40,13 +43,13 @@ EXTRA_DIST += \
 	tests/run-tests \
 	tests/ovs-select \
 	tests/system/lib.sh \
-	$(SYSTEM_TESTS)
+	$(TEST_SCRIPTS)
 
 check-local:
 	@$(srcdir)/tests/run-tests \
 		--unit="$(UNIT_TESTS)" \
 		--ovs-tests="$(OVS_FAST_TESTS)" \
-		--system="$(SYSTEM_TESTS)" \
+		--scripts="$(TEST_SCRIPTS)" \
 		--srcdir="$(abs_srcdir)" --builddir="$(abs_builddir)" \
 		$(TESTSUITEFLAGS)
 include tests/fuzz/automake.mk
