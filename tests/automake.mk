@@ -31,7 +31,7 @@ tests_unit_test_ovs_meta_SOURCES = \
 tests_unit_test_ovs_meta_LDADD = $(UNIT_LDADD)
 tests_unit_test_ovs_meta_CFLAGS = $(UNIT_CFLAGS)
 
-TEST_SCRIPTS = \
+SCRIPT_TESTS = \
 	tests/check-meta-cases.sh \
 	tests/system/metaframe-forwarding.sh
 
@@ -43,13 +43,13 @@ EXTRA_DIST += \
 	tests/run-tests \
 	tests/ovs-select \
 	tests/system/lib.sh \
-	$(TEST_SCRIPTS)
+	$(SCRIPT_TESTS)
 
 check-local:
 	@$(srcdir)/tests/run-tests \
 		--unit="$(UNIT_TESTS)" \
 		--ovs-tests="$(OVS_FAST_TESTS)" \
-		--scripts="$(TEST_SCRIPTS)" \
+		--scripts="$(SCRIPT_TESTS)" \
 		--srcdir="$(abs_srcdir)" --builddir="$(abs_builddir)" \
 		$(TESTSUITEFLAGS)
 include tests/fuzz/automake.mk

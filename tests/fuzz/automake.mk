@@ -25,8 +25,13 @@ ovs-fuzz/config.status: | ovs-fuzz/.ovs-meta-prepared
 	$(AM_V_GEN)cd ovs-fuzz && ./configure CC="$(CLANG)" \
 		CFLAGS="-g -O1 $(FUZZ_SANITIZERS) -fsanitize=fuzzer-no-link" \
 		> configure.log 2>&1
+# Only the library, with the generated sources it needs (OVS's
+# BUILT_SOURCES, which a build of one target does not make by itself).
 ovs-fuzz-lib: ovs-fuzz/.ovs-meta-prepared ovs-fuzz/config.status
-	@$(MAKE) -C ovs-fuzz $(AM_MAKEFLAGS) lib/libopenvswitch.la
+	@built=$$(printf 'print-built-sources:\n\t@echo $$(BUILT_SOURCES)\n' \
+		| $(MAKE) -s --no-print-directory -C ovs-fuzz -f Makefile -f - \
+			print-built-sources) \
+	&& $(MAKE) -C ovs-fuzz $(AM_MAKEFLAGS) $$built lib/libopenvswitch.la
 .PHONY: ovs-fuzz-lib
 
 $(FUZZ_TARGETS): ovs-fuzz-lib
