@@ -25,8 +25,9 @@
 #                     PORT is on BR and whose namespace end is "eth0", with
 #                     IPv4 ADDR/24 (198.18.0.0/15 only) and tx checksum
 #                     offload off (the userspace datapath needs that).
+# ml_vsctl, ml_appctl run ovs-vsctl and ovs-appctl (for ovs-vswitchd) on them.
 # ml_cleanup          stops what ml_start started (by pidfile) and removes
-#                     every namespace and veth ml_add_host made.
+#                     every bridge, namespace and veth the others made.
 #
 # Names are prefixed with $ML_PREFIX (default "mn" plus the shell's pid) so
 # that several instances can run side by side.
@@ -91,11 +92,6 @@ ml_add_host() {
     ip -n "$ns" link set lo up || return 1
     ip link set "$port" up || return 1
     ml_vsctl add-port "$br" "$port"
-}
-
-# Prints the MAC address of interface eth0 in namespace $1.
-ml_host_mac() {
-    ip netns exec "$1" cat /sys/class/net/eth0/address
 }
 
 ml_stop_pid() {
