@@ -11,11 +11,20 @@
 # and ends with one line, "N passed, N failed".
 
 UNIT_TESTS = \
+	tests/unit/test-allocator \
 	tests/unit/test-metaframe \
 	tests/unit/test-ovs-meta
 check_PROGRAMS += $(UNIT_TESTS)
 UNIT_LDADD = $(OVS_LIBOPENVSWITCH) $(CUNIT_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+
+tests_unit_test_allocator_SOURCES = \
+	tests/unit/test-allocator.c \
+	tests/unit/unit.c \
+	tests/unit/unit.h
+tests_unit_test_allocator_LDADD = controller/libcontroller.la $(UNIT_LDADD)
+tests_unit_test_allocator_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/controller
+tests_unit_test_allocator_CFLAGS = $(UNIT_CFLAGS)
 
 tests_unit_test_metaframe_SOURCES = \
 	tests/unit/test-metaframe.c \

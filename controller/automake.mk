@@ -1,0 +1,8 @@
+# metanet-controller (controller/).  Its pure parts (admission and
+# allocation, flow compilation) form a library that the daemon and the unit
+# tests link.
+noinst_LTLIBRARIES += controller/libcontroller.la
+controller_libcontroller_la_SOURCES = \
+	controller/allocator.c \
+	controller/allocator.h
+controller_libcontroller_la_LIBADD = -lm
