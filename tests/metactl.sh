@@ -279,6 +279,9 @@ refused "a minimum the host cannot give" \
 refused "host-set capacity below what is promised" \
     'host "h1" would be oversubscribed: native 10 Mbps plus the minimums of its 1 metalink, 5 Mbps, exceed its capacity 14 Mbps' \
     host-set h1 capacity=14M
+refused "a minimum the substrate router cannot give" \
+    'substrate router "r1" would be oversubscribed: native 100 Mbps plus the minimums of its 5 metalinks, 905.1 Mbps, exceed its capacity 1 Gbps' \
+    host-set h2 capacity=10G -- metalink-add red h2 min=900M max=900M
 ok "metalink-set" metalink-set 1 min=6M weight=7
 ok "metalink-set clears" metalink-set 1 weight=
 st_equal "min changed" "- - 0 6000000" "$(column Metalink min_rate)"
@@ -453,7 +456,7 @@ ok "wait-until a condition that comes true" wait-until Metalink 2 \
 wait
 mc --timeout=1 wait-until Metalink 3 state=admitted
 st_equal "wait-until gives up at --timeout with status 1" 1 "$rc"
-st_equal "... and says so" "metactl: timeout after 1 seconds waiting for the database (wait-until condition not met, or no answer)" "$err"
+st_equal "... and says so" "metactl: timeout after 1 second waiting for the database (wait-until condition not met, or no answer)" "$err"
 
 echo "== --wait"
 controller_cfg() {
@@ -510,6 +513,15 @@ start_server vswitch "$OVS_BUILDDIR/vswitchd/vswitch.ovsschema" \
 refused "a server with another database" \
     "unix:$DIR/vswitch.sock: no server there serves the Metanet database (another database, or no cluster leader)" \
     --db="unix:$DIR/vswitch.sock" metanet-list
+pid=$(cat "$DIR/metanet.pid")
+kill -STOP "$pid"
+start=$(date +%s)
+refused "a server that does not answer, at --timeout" \
+    "timeout after 1 second connecting to $DB (is its database server running, with the Metanet database?)" \
+    --timeout=1 metanet-list
+end=$(date +%s)
+kill -CONT "$pid"
+st_check "... after about 1 second" test $((end - start)) -le 3
 ok "a list of remotes, one of them dead" \
     --db="unix:$DIR/none.sock,$DB" --columns=name metanet-list
 ok "METANET_DB names the database" --columns=name metanet-list

@@ -223,15 +223,16 @@ check_deadline(struct ovsdb_idl *idl, const char *doing)
     if (!timer_expired(&deadline)) {
         return;
     }
+    const char *s = timeout == 1 ? "" : "s";
     if (doing) {
-        ctl_fatal("timeout after %u seconds %s", timeout, doing);
+        ctl_fatal("timeout after %u second%s %s", timeout, s, doing);
     } else if (!ovsdb_idl_has_ever_connected(idl)) {
-        ctl_fatal("timeout after %u seconds connecting to %s (is its "
+        ctl_fatal("timeout after %u second%s connecting to %s (is its "
                   "database server running, with the Metanet database?)",
-                  timeout, db);
+                  timeout, s, db);
     } else {
-        ctl_fatal("timeout after %u seconds waiting for the database "
-                  "(wait-until condition not met, or no answer)", timeout);
+        ctl_fatal("timeout after %u second%s waiting for the database "
+                  "(wait-until condition not met, or no answer)", timeout, s);
     }
 }
 
