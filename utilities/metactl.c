@@ -63,6 +63,7 @@
 #include "timer.h"
 #include "util.h"
 #include "uuid.h"
+#include "uuidset.h"
 
 VLOG_DEFINE_THIS_MODULE(metactl);
 
@@ -959,13 +960,52 @@ check_capacity(struct ctl_context *ctx, const struct mnrec_host *host)
     return true;
 }
 
-/* Checks the capacity of 'host' and of its substrate router, if any. */
-static bool
-check_capacity_path(struct ctl_context *ctx, const struct mnrec_host *host)
+/* Hosts whose access link must be checked (with check_capacity()) before
+ * the transaction commits, because a command changed what crosses it.
+ * Checking once after all the commands, rather than in each, keeps a
+ * transaction that adds many metalinks linear, and judges the final state
+ * rather than the steps to it. */
+static struct uuidset hosts_to_check = UUIDSET_INITIALIZER(&hosts_to_check);
+
+/* Has the capacity of 'host' and of its substrate router, if any, checked
+ * before commit. */
+static void
+check_capacity_later(const struct mnrec_host *host)
 {
-    return (check_capacity(ctx, host)
-            && (!host->substrate_router
-                || check_capacity(ctx, host->substrate_router)));
+    uuidset_insert(&hosts_to_check, &host->header_.uuid);
+    if (host->substrate_router) {
+        uuidset_insert(&hosts_to_check,
+                       &host->substrate_router->header_.uuid);
+    }
+}
+
+static int compare_hosts(const void *, const void *);
+
+/* Checks the hosts that check_capacity_later() named, in order of name,
+ * reporting the first that is oversubscribed. */
+static bool
+check_capacities(struct ctl_context *ctx)
+{
+    const struct mnrec_host **hosts = NULL;
+    const struct mnrec_host *host;
+    size_t n = 0, allocated = 0;
+    bool ok = true;
+
+    MNREC_HOST_FOR_EACH (host, ctx->idl) {
+        if (uuidset_contains(&hosts_to_check, &host->header_.uuid)) {
+            if (n >= allocated) {
+                hosts = x2nrealloc(hosts, &allocated, sizeof *hosts);
+            }
+            hosts[n++] = host;
+        }
+    }
+    qsort(hosts, n, sizeof *hosts, compare_hosts);
+    for (size_t i = 0; i < n && ok; i++) {
+        ok = check_capacity(ctx, hosts[i]);
+    }
+    free(hosts);
+    uuidset_clear(&hosts_to_check);
+    return ok;
 }
 
 /* Checks a metalink's requested rates against each other and against its
@@ -1010,18 +1050,14 @@ check_metanet_metalinks(struct ctl_context *ctx,
                         const struct mnrec_metanet *mn)
 {
     const struct mnrec_metalink *ml;
-    struct sset checked = SSET_INITIALIZER(&checked);
     bool ok = true;
 
     MNREC_METALINK_FOR_EACH (ml, ctx->idl) {
         if (ok && ml->metanet == mn) {
             ok = check_metalink_rates(ctx, ml);
-            if (ok && sset_add(&checked, ml->host->name)) {
-                ok = check_capacity_path(ctx, ml->host);
-            }
+            check_capacity_later(ml->host);
         }
     }
-    sset_destroy(&checked);
     return ok;
 }
 
@@ -1361,8 +1397,9 @@ apply_host_keys(struct ctl_context *ctx, const struct mnrec_host *host,
         }
     }
 
-    /* What the host promises still fits its link, and its router's. */
-    return check_capacity_path(ctx, host);
+    /* What the host promises must still fit its link, and its router's. */
+    check_capacity_later(host);
+    return true;
 }
 
 static void
@@ -1489,8 +1526,8 @@ apply_metalink_keys(struct ctl_context *ctx, const struct mnrec_metalink *ml,
             return false;
         }
     }
-    return (check_metalink_rates(ctx, ml)
-            && check_capacity_path(ctx, ml->host));
+    check_capacity_later(ml->host);
+    return check_metalink_rates(ctx, ml);
 }
 
 static void
@@ -2465,6 +2502,7 @@ do_metactl(const char *args, struct ctl_command *commands, size_t n_commands,
 
     force_wait = false;
     retry_on_conflict = false;
+    uuidset_clear(&hosts_to_check);
 
     const struct mnrec_global *global = mnrec_global_first(idl);
     if (!global && (ctl_might_write_to_db(commands, n_commands)
@@ -2500,6 +2538,9 @@ do_metactl(const char *args, struct ctl_command *commands, size_t n_commands,
             metactl_context_done(&ctx, NULL);
             goto try_again;
         }
+    }
+    if (!check_capacities(&ctx.base)) {
+        ctl_fatal("%s", ctx.base.error);
     }
     global = ctx.global;
     metactl_context_done(&ctx, NULL);
