@@ -13,7 +13,9 @@
 UNIT_TESTS = \
 	tests/unit/test-allocator \
 	tests/unit/test-metaframe \
-	tests/unit/test-ovs-meta
+	tests/unit/test-ovs-meta \
+	tests/unit/test-metanet-rate \
+	tests/unit/test-metanet-ids
 check_PROGRAMS += $(UNIT_TESTS)
 UNIT_LDADD = $(OVS_LIBOPENVSWITCH) $(CUNIT_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
@@ -40,8 +42,25 @@ tests_unit_test_ovs_meta_SOURCES = \
 tests_unit_test_ovs_meta_LDADD = $(UNIT_LDADD)
 tests_unit_test_ovs_meta_CFLAGS = $(UNIT_CFLAGS)
 
+# Unit tests of libmetanet.
+METANET_UNIT_LDADD = lib/libmetanet.la $(UNIT_LDADD)
+tests_unit_test_metanet_rate_SOURCES = \
+	tests/unit/test-metanet-rate.c \
+	tests/unit/unit.c \
+	tests/unit/unit.h
+tests_unit_test_metanet_rate_LDADD = $(METANET_UNIT_LDADD)
+tests_unit_test_metanet_rate_CFLAGS = $(UNIT_CFLAGS)
+
+tests_unit_test_metanet_ids_SOURCES = \
+	tests/unit/test-metanet-ids.c \
+	tests/unit/unit.c \
+	tests/unit/unit.h
+tests_unit_test_metanet_ids_LDADD = $(METANET_UNIT_LDADD)
+tests_unit_test_metanet_ids_CFLAGS = $(UNIT_CFLAGS)
+
 SCRIPT_TESTS = \
 	tests/check-meta-cases.sh \
+	tests/metactl.sh \
 	tests/system/metaframe-forwarding.sh
 
 OVS_FAST_TESTS = \
