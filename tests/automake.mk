@@ -7,7 +7,9 @@
 #     MPLS action handles the metaframe one, and the check notices when one
 #     does not) and the system tests (tests/system/): real patched
 #     ovs-vswitchd instances with network namespaces as hosts.  These need
-#     root; as another user they are skipped.
+#     root; as another user they are skipped;
+#   - the database tests (tests/db/): metanet-ctl, what the schema enforces,
+#     and its man pages, on real ovsdb-servers run as any user.
 # and ends with one line, "N passed, N failed".
 
 UNIT_TESTS = \
@@ -62,6 +64,12 @@ SCRIPT_TESTS = \
 	tests/check-meta-cases.sh \
 	tests/metactl.sh \
 	tests/system/metaframe-forwarding.sh
+
+SCRIPT_TESTS += \
+	tests/db/metanet-ctl.sh \
+	tests/db/schema-constraints.sh \
+	tests/db/man-pages.sh
+EXTRA_DIST += tests/db/lib.sh
 
 OVS_FAST_TESTS = \
 	metaframe.at metaframe-actions.at meter \
