@@ -4,5 +4,7 @@
 noinst_LTLIBRARIES += controller/libcontroller.la
 controller_libcontroller_la_SOURCES = \
 	controller/allocator.c \
-	controller/allocator.h
+	controller/allocator.h \
+	controller/switch-flows.c \
+	controller/switch-flows.h
 controller_libcontroller_la_LIBADD = -lm
