@@ -14,6 +14,7 @@
 
 UNIT_TESTS = \
 	tests/unit/test-allocator \
+	tests/unit/test-flow-compiler \
 	tests/unit/test-metaframe \
 	tests/unit/test-ovs-meta \
 	tests/unit/test-metanet-rate \
@@ -29,6 +30,16 @@ tests_unit_test_allocator_SOURCES = \
 tests_unit_test_allocator_LDADD = controller/libcontroller.la $(UNIT_LDADD)
 tests_unit_test_allocator_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/controller
 tests_unit_test_allocator_CFLAGS = $(UNIT_CFLAGS)
+
+tests_unit_test_flow_compiler_SOURCES = \
+	tests/unit/test-flow-compiler.c \
+	tests/unit/unit.c \
+	tests/unit/unit.h
+tests_unit_test_flow_compiler_LDADD = \
+	controller/libcontroller.la $(UNIT_LDADD)
+tests_unit_test_flow_compiler_CPPFLAGS = \
+	$(AM_CPPFLAGS) -I$(srcdir)/controller
+tests_unit_test_flow_compiler_CFLAGS = $(UNIT_CFLAGS)
 
 tests_unit_test_metaframe_SOURCES = \
 	tests/unit/test-metaframe.c \
