@@ -198,72 +198,81 @@ check_meets(const struct table *t, struct flow flow,
     CU_ASSERT_EQUAL(sf_cookie_mli(f->cookie), mli);
 }
 
+/* The host of compile_two() with its flows in a classifier. */
+struct fixture {
+    struct switch_flows sf;
+    struct table t;
+};
+
+static void
+fixture_init(struct fixture *f)
+{
+    compile_two(&f->sf);
+    table_init(&f->t, &f->sf);
+}
+
+static void
+fixture_destroy(struct fixture *f)
+{
+    table_destroy(&f->t, &f->sf);
+    switch_flows_destroy(&f->sf);
+}
+
 static const ovs_be16 meta = CONSTANT_HTONS(ETH_TYPE_META);
 static const ovs_be16 ipv4 = CONSTANT_HTONS(ETH_TYPE_IP);
 
 static void
 test_an_mps_port_passes_only_its_metalinks_metaframes(void)
 {
-    struct switch_flows sf;
-    struct table t;
+    struct fixture f;
 
-    compile_two(&sf);
-    table_init(&t, &sf);
-    check_meets(&t, frame(RAW_PORT, meta, 7, 70), SF_COOKIE_METALINK_OUT, 7);
-    check_meets(&t, frame(RAW_PORT, meta, 8, 80), SF_COOKIE_DROP_INVALID, 7);
-    check_meets(&t, frame(RAW_PORT, meta, 7, 80), SF_COOKIE_DROP_INVALID, 7);
-    check_meets(&t, frame(RAW_PORT, meta, 0, 0), SF_COOKIE_DROP_INVALID, 7);
-    check_meets(&t, frame(RAW_PORT, ipv4, 0, 0), SF_COOKIE_DROP_INVALID, 7);
-    table_destroy(&t, &sf);
-    switch_flows_destroy(&sf);
+    fixture_init(&f);
+    check_meets(&f.t, frame(RAW_PORT, meta, 7, 70), SF_COOKIE_METALINK_OUT, 7);
+    check_meets(&f.t, frame(RAW_PORT, meta, 8, 80), SF_COOKIE_DROP_INVALID, 7);
+    check_meets(&f.t, frame(RAW_PORT, meta, 7, 80), SF_COOKIE_DROP_INVALID, 7);
+    check_meets(&f.t, frame(RAW_PORT, meta, 0, 0), SF_COOKIE_DROP_INVALID, 7);
+    check_meets(&f.t, frame(RAW_PORT, ipv4, 0, 0), SF_COOKIE_DROP_INVALID, 7);
+    fixture_destroy(&f);
 }
 
 static void
 test_a_payload_port_cannot_send_a_header_of_its_own(void)
 {
-    struct switch_flows sf;
-    struct table t;
+    struct fixture f;
 
-    compile_two(&sf);
-    table_init(&t, &sf);
-    check_meets(&t, frame(PAYLOAD_PORT, ipv4, 0, 0),
+    fixture_init(&f);
+    check_meets(&f.t, frame(PAYLOAD_PORT, ipv4, 0, 0),
                 SF_COOKIE_METALINK_OUT, 8);
-    check_meets(&t, frame(PAYLOAD_PORT, meta, 8, 80),
+    check_meets(&f.t, frame(PAYLOAD_PORT, meta, 8, 80),
                 SF_COOKIE_DROP_FORGED, 8);
-    table_destroy(&t, &sf);
-    switch_flows_destroy(&sf);
+    fixture_destroy(&f);
 }
 
 static void
 test_the_uplink_demultiplexes_by_mli_and_drops_unknown_ones(void)
 {
-    struct switch_flows sf;
-    struct table t;
+    struct fixture f;
 
-    compile_two(&sf);
-    table_init(&t, &sf);
-    check_meets(&t, frame(UPLINK, meta, 7, 70), SF_COOKIE_METALINK_IN, 7);
-    check_meets(&t, frame(UPLINK, meta, 8, 80), SF_COOKIE_METALINK_IN, 8);
-    check_meets(&t, frame(UPLINK, meta, 9, 70), SF_COOKIE_DROP_UNKNOWN, 0);
-    check_meets(&t, frame(UPLINK, meta, 0, 0), SF_COOKIE_DROP_UNKNOWN, 0);
-    check_meets(&t, frame(UPLINK, ipv4, 0, 0), SF_COOKIE_NATIVE, 0);
-    table_destroy(&t, &sf);
-    switch_flows_destroy(&sf);
+    fixture_init(&f);
+    check_meets(&f.t, frame(UPLINK, meta, 7, 70), SF_COOKIE_METALINK_IN, 7);
+    check_meets(&f.t, frame(UPLINK, meta, 8, 80), SF_COOKIE_METALINK_IN, 8);
+    check_meets(&f.t, frame(UPLINK, meta, 9, 70), SF_COOKIE_DROP_UNKNOWN, 0);
+    check_meets(&f.t, frame(UPLINK, meta, 0, 0), SF_COOKIE_DROP_UNKNOWN, 0);
+    check_meets(&f.t, frame(UPLINK, ipv4, 0, 0), SF_COOKIE_NATIVE, 0);
+    fixture_destroy(&f);
 }
 
 static void
 test_the_host_stack_sends_native_traffic_only(void)
 {
-    struct switch_flows sf;
-    struct table t;
+    struct fixture f;
 
-    compile_two(&sf);
-    table_init(&t, &sf);
-    check_meets(&t, frame(OFPP_LOCAL, ipv4, 0, 0), SF_COOKIE_NATIVE, 0);
-    check_meets(&t, frame(OFPP_LOCAL, meta, 7, 70), SF_COOKIE_DROP_FORGED, 0);
-    check_meets(&t, frame(42, ipv4, 0, 0), SF_COOKIE_DROP_OTHER, 0);
-    table_destroy(&t, &sf);
-    switch_flows_destroy(&sf);
+    fixture_init(&f);
+    check_meets(&f.t, frame(OFPP_LOCAL, ipv4, 0, 0), SF_COOKIE_NATIVE, 0);
+    check_meets(&f.t, frame(OFPP_LOCAL, meta, 7, 70),
+                SF_COOKIE_DROP_FORGED, 0);
+    check_meets(&f.t, frame(42, ipv4, 0, 0), SF_COOKIE_DROP_OTHER, 0);
+    fixture_destroy(&f);
 }
 
 static void
