@@ -5,6 +5,8 @@ noinst_LTLIBRARIES += controller/libcontroller.la
 controller_libcontroller_la_SOURCES = \
 	controller/allocator.c \
 	controller/allocator.h \
+	controller/demand.c \
+	controller/demand.h \
 	controller/flow-compiler.c \
 	controller/flow-compiler.h \
 	controller/switch-flows.c \

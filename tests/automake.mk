@@ -14,6 +14,7 @@
 
 UNIT_TESTS = \
 	tests/unit/test-allocator \
+	tests/unit/test-demand \
 	tests/unit/test-flow-compiler \
 	tests/unit/test-metaframe \
 	tests/unit/test-ovs-meta \
@@ -30,6 +31,14 @@ tests_unit_test_allocator_SOURCES = \
 tests_unit_test_allocator_LDADD = controller/libcontroller.la $(UNIT_LDADD)
 tests_unit_test_allocator_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/controller
 tests_unit_test_allocator_CFLAGS = $(UNIT_CFLAGS)
+
+tests_unit_test_demand_SOURCES = \
+	tests/unit/test-demand.c \
+	tests/unit/unit.c \
+	tests/unit/unit.h
+tests_unit_test_demand_LDADD = controller/libcontroller.la $(UNIT_LDADD)
+tests_unit_test_demand_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/controller
+tests_unit_test_demand_CFLAGS = $(UNIT_CFLAGS)
 
 tests_unit_test_flow_compiler_SOURCES = \
 	tests/unit/test-flow-compiler.c \
