@@ -113,11 +113,11 @@ compile_end(struct fc_ctx *ctx, const struct fc_end *end)
     if (end->port == OFPP_NONE) {
         return;
     }
-    if (!end->mli || end->mli > FC_MAX_MLI) {
+    if (!end->mli || end->mli > METANET_MLI_MAX) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
         VLOG_WARN_RL(&rl, "MLI %"PRIu32" is out of range 1 to %u: its "
-                     "port's frames are dropped", end->mli, FC_MAX_MLI);
+                     "port's frames are dropped", end->mli, METANET_MLI_MAX);
         COVERAGE_INC(flow_compiler_bad_mli);
         return;
     }

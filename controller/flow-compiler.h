@@ -64,14 +64,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/metanet-ids.h"
 #include "openvswitch/types.h"
 #include "packets.h"
 
 struct switch_flows;
 
-/* The largest MLI whose meter id is the MLI, and the native meter's id. */
-#define FC_MAX_MLI 0xfffeffff
-#define FC_NATIVE_METER_ID 0xffff0000   /* OFPM13_MAX. */
+/* The native meter's id: OFPM13_MAX, above every MLI (METANET_MLI_MAX). */
+#define FC_NATIVE_METER_ID 0xffff0000
 
 /* A switch. */
 struct fc_switch {

@@ -67,9 +67,10 @@ metanet_name_check(const char *what, const char *name)
 }
 
 /* Parses 's' as an MNI or MLI (named 'what' in errors, e.g. "MLI") into
- * '*id': a decimal integer from 1 to 4294967295. */
+ * '*id': a decimal integer from 1 to 'max' (METANET_MNI_MAX or
+ * METANET_MLI_MAX). */
 char *
-metanet_id_parse(const char *what, const char *s, uint32_t *id)
+metanet_id_parse(const char *what, const char *s, uint32_t max, uint32_t *id)
 {
     unsigned long long int value;
     char *end;
@@ -80,7 +81,7 @@ metanet_id_parse(const char *what, const char *s, uint32_t *id)
     }
     errno = 0;
     value = strtoull(s, &end, 10);
-    if (errno || *end || !value || value > METANET_ID_MAX) {
+    if (errno || *end || !value || value > max) {
         goto error;
     }
     *id = value;
@@ -88,7 +89,7 @@ metanet_id_parse(const char *what, const char *s, uint32_t *id)
 
 error:
     return xasprintf("invalid %s \"%s\": expected an integer from 1 to "
-                     "%"PRIu32, what, s, METANET_ID_MAX);
+                     "%"PRIu32, what, s, max);
 }
 
 /* Parses 's' as a datapath id (16 hexadecimal digits) and stores it, in

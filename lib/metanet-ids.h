@@ -24,8 +24,11 @@
  *     control character (so that they survive shells, logs and tables), and
  *     not starting with '-' (which would read as an option).
  *
- *   - Metanet and metalink identifiers (MNI, MLI): decimal integers from 1
- *     to 4294967295 (0 means "none" in the metaframe header).
+ *   - Metanet identifiers (MNI): decimal integers from 1 to 4294967295 (0
+ *     means "none" in the metaframe header).  Metalink identifiers (MLI):
+ *     from 1 to 4294901759 (0xfffeffff): the controller gives a metalink's
+ *     meter its MLI as id on every switch, OpenFlow meter ids end at
+ *     0xffff0000, and that one meters native traffic.
  *
  *   - Datapath ids: exactly 16 hexadecimal digits, as OVS writes
  *     other-config:datapath-id; normalized to lowercase.
@@ -40,12 +43,13 @@
 #include "compiler.h"
 
 #define METANET_NAME_MAX_LEN 64
-#define METANET_ID_MAX UINT32_MAX
+#define METANET_MNI_MAX UINT32_MAX
+#define METANET_MLI_MAX 0xfffeffff
 
 char *metanet_name_check(const char *what, const char *name)
     OVS_WARN_UNUSED_RESULT;
-char *metanet_id_parse(const char *what, const char *s, uint32_t *id)
-    OVS_WARN_UNUSED_RESULT;
+char *metanet_id_parse(const char *what, const char *s, uint32_t max,
+                       uint32_t *id) OVS_WARN_UNUSED_RESULT;
 char *metanet_dpid_parse(const char *s, char **dpid) OVS_WARN_UNUSED_RESULT;
 char *metanet_mac_parse(const char *s, char **mac) OVS_WARN_UNUSED_RESULT;
 

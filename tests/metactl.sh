@@ -287,7 +287,7 @@ ok "metalink-set clears" metalink-set 1 weight=
 st_equal "min changed" "- - 0 6000000" "$(column Metalink min_rate)"
 refused "metalink-set of an unknown MLI" 'unknown metalink 99' \
     metalink-set 99 min=1M
-refused "a bad MLI" 'invalid MLI "x": expected an integer from 1 to 4294967295' \
+refused "a bad MLI" 'invalid MLI "x": expected an integer from 1 to 4294901759' \
     metalink-del x
 refused "metalink-del of an unknown MLI" 'unknown metalink 99' metalink-del 99
 ok "--if-exists metalink-del" --if-exists metalink-del 99

@@ -553,11 +553,11 @@ static uint32_t
 lowest_free_mli(struct metactl_context *ctx)
 {
     populate_mlis(ctx);
-    while (ctx->next_free_mli <= METANET_ID_MAX
+    while (ctx->next_free_mli <= METANET_MLI_MAX
            && find_mli(ctx, ctx->next_free_mli)) {
         ctx->next_free_mli++;
     }
-    return ctx->next_free_mli <= METANET_ID_MAX ? ctx->next_free_mli : 0;
+    return ctx->next_free_mli <= METANET_MLI_MAX ? ctx->next_free_mli : 0;
 }
 
 static void
@@ -866,7 +866,8 @@ find_metalink(struct ctl_context *ctx, const char *s, bool must_exist)
 {
     uint32_t mli;
 
-    if (report_error(ctx, metanet_id_parse("MLI", s, &mli))) {
+    if (report_error(ctx,
+                     metanet_id_parse("MLI", s, METANET_MLI_MAX, &mli))) {
         return NULL;
     }
 
@@ -1215,7 +1216,8 @@ cmd_metanet_add(struct ctl_context *ctx)
     uint32_t mni;
 
     if (report_error(ctx, metanet_name_check("metanet", name))
-        || report_error(ctx, metanet_id_parse("MNI", ctx->argv[2], &mni))
+        || report_error(ctx, metanet_id_parse("MNI", ctx->argv[2],
+                                              METANET_MNI_MAX, &mni))
         || !parse_command_keys(ctx, 3, metanet_keys, &kvs)) {
         goto out;
     }
@@ -1544,7 +1546,9 @@ cmd_metalink_add(struct ctl_context *ctx)
         goto out;
     }
     const char *mli_s = smap_get(&kvs, "mli");
-    if (mli_s && report_error(ctx, metanet_id_parse("MLI", mli_s, &mli))) {
+    if (mli_s
+        && report_error(ctx, metanet_id_parse("MLI", mli_s, METANET_MLI_MAX,
+                                              &mli))) {
         goto out;
     }
     if (may_exist && !mli_s) {

@@ -120,6 +120,12 @@ check_duplicate_mli() (
     refused "constraint violation" "$(metanet n 2), $(host g), $(metalink n g 7)"
 )
 
+check_mli_reserved_for_meter_ids() (
+    expect_ok "$(metanet m 1), $(host h), $(metalink m h 4294901759)"
+    refused "constraint violation" \
+        "$(metanet n 2), $(host g), $(metalink n g 4294901760)"
+)
+
 # delete_in_use TABLE NAME: with a metalink that uses metanet m and host h,
 # deleting row NAME of TABLE is refused; once the metalink is gone, it works.
 delete_in_use() {
@@ -183,6 +189,7 @@ check_duplicate_mni|s/"indexes": \[\["name"\], \["mni"\]\]/"indexes": [["name"]]
 check_mni_zero|/"mni": {/,/maxInteger/s/"minInteger": 1,/"minInteger": 0,/
 check_mni_2_32|/"mni": {/,/maxInteger/s/"maxInteger": 4294967295/"maxInteger": 8589934592/
 check_duplicate_mli|s/"indexes": \[\["mli"\]\],/"indexes": [],/
+check_mli_reserved_for_meter_ids|s/"maxInteger": 4294901759/"maxInteger": 4294967295/
 check_delete_metanet_with_metalink|s/"refTable": "Metanet"}}}/"refTable": "Metanet", "refType": "weak"}, "min": 0, "max": 1}}/
 check_delete_host_with_metalink|s/"refTable": "Host"}}}/"refTable": "Host", "refType": "weak"}, "min": 0, "max": 1}}/
 check_delete_router_with_hosts|/"substrate_router": {/,/"max": 1/s/"refTable": "Host"}/"refTable": "Host", "refType": "weak"}/

@@ -303,7 +303,7 @@ test_an_out_of_range_mli_compiles_to_nothing(void)
 {
     struct fc_end ends[] = {
         end(0, 70, false, RAW_PORT, 10000000),
-        end(FC_MAX_MLI + 1, 80, false, PAYLOAD_PORT, 10000000),
+        end(METANET_MLI_MAX + 1, 80, false, PAYLOAD_PORT, 10000000),
     };
     struct switch_flows sf;
 

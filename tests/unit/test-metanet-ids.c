@@ -76,17 +76,25 @@ test_names_refuse_spaces_controls_length_and_dash(void)
 }
 
 static void
-test_ids_accept_1_to_2_32_minus_1(void)
+test_mnis_go_to_2_32_minus_1_and_mlis_stop_below_the_meter_ids_end(void)
 {
     uint32_t id;
     char *error;
 
-    error = metanet_id_parse("MLI", "1", &id);
+    error = metanet_id_parse("MLI", "1", METANET_MLI_MAX, &id);
     CU_ASSERT_PTR_NULL(error);
     CU_ASSERT_EQUAL(id, 1);
     free(error);
 
-    error = metanet_id_parse("MNI", "4294967295", &id);
+    error = metanet_id_parse("MLI", "4294901759", METANET_MLI_MAX, &id);
+    CU_ASSERT_PTR_NULL(error);
+    CU_ASSERT_EQUAL(id, 0xfffeffff);
+    free(error);
+
+    error = metanet_id_parse("MLI", "4294901760", METANET_MLI_MAX, &id);
+    check_error(error, "invalid MLI", "from 1 to 4294901759");
+
+    error = metanet_id_parse("MNI", "4294967295", METANET_MNI_MAX, &id);
     CU_ASSERT_PTR_NULL(error);
     CU_ASSERT_EQUAL(id, UINT32_MAX);
     free(error);
@@ -102,10 +110,10 @@ test_ids_refuse_zero_negative_overflow_garbage(void)
 
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         uint32_t id = 7;
-        char *error = metanet_id_parse("MLI", bad[i], &id);
+        char *error = metanet_id_parse("MNI", bad[i], METANET_MNI_MAX, &id);
 
         CU_ASSERT_EQUAL(id, 0);
-        check_error(error, "invalid MLI", "from 1 to 4294967295");
+        check_error(error, "invalid MNI", "from 1 to 4294967295");
     }
 }
 
@@ -184,7 +192,8 @@ test_db_remotes_must_be_active_connection_methods(void)
 static const struct unit_test tests[] = {
     UNIT_TEST(test_names_accept_printable_words),
     UNIT_TEST(test_names_refuse_spaces_controls_length_and_dash),
-    UNIT_TEST(test_ids_accept_1_to_2_32_minus_1),
+    UNIT_TEST(
+            test_mnis_go_to_2_32_minus_1_and_mlis_stop_below_the_meter_ids_end),
     UNIT_TEST(test_ids_refuse_zero_negative_overflow_garbage),
     UNIT_TEST(test_dpid_needs_16_hex_digits_and_is_lowercased),
     UNIT_TEST(test_mac_must_be_unicast_and_is_normalized),
