@@ -9,6 +9,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/demand.h \
 	controller/flow-compiler.c \
 	controller/flow-compiler.h \
+	controller/lan.c \
+	controller/lan.h \
 	controller/switch-flows.c \
 	controller/switch-flows.h
-controller_libcontroller_la_LIBADD = -lm
+controller_libcontroller_la_LIBADD = lib/libmetanet.la -lm
