@@ -1,6 +1,6 @@
-# metanet-controller (controller/).  Its pure parts (admission and
-# allocation, flow compilation) form a library that the daemon and the unit
-# tests link.
+# metanet-controller (controller/).  Its parts (admission and allocation,
+# flow compilation, the OpenFlow connections to the switches) form a library
+# that the daemon and the tests link.
 noinst_LTLIBRARIES += controller/libcontroller.la
 controller_libcontroller_la_SOURCES = \
 	controller/allocator.c \
@@ -11,6 +11,8 @@ controller_libcontroller_la_SOURCES = \
 	controller/flow-compiler.h \
 	controller/lan.c \
 	controller/lan.h \
+	controller/ofctrl.c \
+	controller/ofctrl.h \
 	controller/switch-flows.c \
 	controller/switch-flows.h
 controller_libcontroller_la_LIBADD = lib/libmetanet.la -lm

@@ -91,6 +91,14 @@ SCRIPT_TESTS += \
 	tests/db/man-pages.sh
 EXTRA_DIST += tests/db/lib.sh
 
+# tests/ofctrl.sh: an ofctrl (controller/ofctrl.c), driven through the
+# unixctl commands of tests/test-ofctrl, programs real ovs-vswitchds with
+# dummy datapaths, as any user.
+check_PROGRAMS += tests/test-ofctrl
+tests_test_ofctrl_SOURCES = tests/test-ofctrl.c
+tests_test_ofctrl_LDADD = controller/libcontroller.la $(OVS_LIBOPENVSWITCH)
+SCRIPT_TESTS += tests/ofctrl.sh
+
 OVS_FAST_TESTS = \
 	metaframe.at metaframe-actions.at meter \
 	dpif-netdev.at mpls-xlate.at nsh.at odp.at ofp-actions.at
