@@ -16,3 +16,9 @@ controller_libcontroller_la_SOURCES = \
 	controller/switch-flows.c \
 	controller/switch-flows.h
 controller_libcontroller_la_LIBADD = lib/libmetanet.la -lm
+
+bin_PROGRAMS += controller/metanet-controller
+controller_metanet_controller_SOURCES = controller/metanet-controller.c
+controller_metanet_controller_LDADD = \
+	controller/libcontroller.la lib/libmetanet.la $(OVS_LIBOPENVSWITCH)
+dist_man_MANS += controller/metanet-controller.8

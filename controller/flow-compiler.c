@@ -64,11 +64,15 @@ match_in_port(struct match *match, ofp_port_t port)
     match_set_in_port(match, port);
 }
 
+/* Metaframes from 'port'.  The match says "Ethernet" explicitly, as a
+ * switch reports a match with an Ethertype, so that the switch's flow reads
+ * back equal to it and a reconnection does not replace it. */
 static void
 match_metaframes_from(struct match *match, ofp_port_t port)
 {
     match_in_port(match, port);
     match_set_dl_type(match, htons(ETH_TYPE_META));
+    match_set_default_packet_type(match);
 }
 
 /* Returns 'bits', a rate in bits per second or a size in bits, in the

@@ -24,7 +24,9 @@
  * difference.  Both are a 'struct switch_flows'.
  *
  * A flow is identified, as OpenFlow identifies it, by its table, priority
- * and match: a set holds at most one flow with each.  Its cookie tells
+ * and match: a set holds at most one flow with each.  A desired flow's match
+ * must be in the form a switch reports it back (e.g. with packet_type=eth
+ * when it matches an Ethertype), or each reconnection replaces the flow.  Its cookie tells
  * what it is for (see the SF_COOKIE_* values), so that statistics read
  * back from the switch can be attributed.  A meter is identified by its id
  * and has one drop band in kbps; its burst is in kilobits. */

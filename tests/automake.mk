@@ -83,6 +83,7 @@ tests_unit_test_metanet_ids_CFLAGS = $(UNIT_CFLAGS)
 SCRIPT_TESTS = \
 	tests/check-meta-cases.sh \
 	tests/metactl.sh \
+	tests/system/controller.sh \
 	tests/system/metaframe-forwarding.sh
 
 SCRIPT_TESTS += \

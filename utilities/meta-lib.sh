@@ -15,9 +15,9 @@
 # meta-lib.sh: shell functions that run the patched Open vSwitch and
 # namespace hosts, for the demo and the system tests.  Sourced, not run.
 #
-# ml_start DIR        starts ovsdb-server and ovs-vswitchd with every file
-#                     (database, sockets, pidfiles, logs) under DIR, from
-#                     the build tree in $OVS_BUILDDIR.
+# ml_start DIR [ARG]... starts ovsdb-server and ovs-vswitchd (given the
+#                     ARGs) with every file (database, sockets, pidfiles,
+#                     logs) under DIR, from the build tree in $OVS_BUILDDIR.
 # ml_add_bridge BR    adds a userspace (netdev) bridge, fail_mode=secure,
 #                     speaking OpenFlow 1.0 to 1.5.
 # ml_add_host NS BR PORT ADDR
@@ -40,6 +40,7 @@ ML_BRIDGES=
 
 ml_start() {
     ML_DIR=$1
+    shift
     mkdir -p "$ML_DIR"
     export OVS_RUNDIR=$ML_DIR OVS_LOGDIR=$ML_DIR OVS_DBDIR=$ML_DIR \
            OVS_SYSCONFDIR=$ML_DIR OVS_PKGDATADIR=$OVS_BUILDDIR
@@ -57,7 +58,7 @@ ml_start() {
     ovs-vswitchd "unix:$DB_SOCK" --pidfile="$ML_DIR/ovs-vswitchd.pid" \
         --unixctl="$ML_DIR/ovs-vswitchd.ctl" \
         --log-file="$ML_DIR/ovs-vswitchd.log" --detach --no-chdir \
-        --disable-system -vconsole:off || return 1
+        --disable-system -vconsole:off "$@" || return 1
     ML_VSWITCHD_CTL=$ML_DIR/ovs-vswitchd.ctl
 }
 

@@ -14,7 +14,8 @@
 # limitations under the License.
 
 # The database's man pages: the build rendered metanet(5) from
-# schemas/metanet.xml, and it and metanet-ctl(8) format without warnings.
+# schemas/metanet.xml, and it, metanet-ctl(8), metactl(8) and
+# metanet-controller(8) format without warnings.
 # What keeps the documentation and the schema in step: ovsdb-doc, as the
 # build runs it, fails on a schema with an undocumented column or table, or
 # without a column the documentation describes; and cksum-schema-check, as
@@ -40,7 +41,8 @@ done
 
 # groff 1.22's an.tmac warns (category "syntax") on every ".IP TAG WIDTH",
 # which ovsdb-doc writes for lists; every other warning is enabled.
-for page in "$page5" "$page8"; do
+for page in "$page5" "$page8" "$METANET_SRCDIR/utilities/metactl.8" \
+            "$METANET_SRCDIR/controller/metanet-controller.8"; do
     groff -man -Tutf8 -ww -Wsyntax -z "$page" > "$DB_DIR/groff.out" 2>&1
     st_equal "$(basename "$page") formats" 0 $?
     st_check "$(basename "$page") formats without warnings" \

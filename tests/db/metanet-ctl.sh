@@ -17,7 +17,7 @@
 # its status and socket, keeps its data across restarts and stops without
 # leaving a process; instances with different prefixes run side by side; an
 # old database is converted to the current schema; bad options get one line
-# and exit 1; the controller commands say it is not installed; a 3-member
+# and exit 1; the controller starts and stops with the database; a 3-member
 # cluster on loopback takes writes through one member and serves them
 # through another, keeps working with one member stopped, takes the member
 # back, and stops completely.
@@ -115,30 +115,33 @@ st_equal "status-db exits 3 when stopped" 3 $?
 st_equal "status-db says so" "database server is not running" "$out"
 st_check "stop-db again succeeds" ctl stop-db
 
-echo "== the controller is not installed yet"
-if test -x "$METANET_BUILDDIR/controller/metanet-controller"; then
-    echo "skipped: metanet-controller exists in the build tree"
-else
-    fails_with_one_line "start-controller" "metanet-controller is not installed" \
-        ctl start-controller
-    fails_with_one_line "status-controller" "metanet-controller is not installed" \
-        ctl status-controller
-    ctl start > "$DB_DIR/out" 2> "$DB_DIR/err"
-    st_equal "start exits 0 with the database alone" 0 $?
-    st_check "start says the controller is not installed" \
-        grep -q "metanet-controller is not installed" "$DB_DIR/err"
-    out=$(ctl status)
-    st_equal "status exits 0" 0 $?
-    st_check "status says the controller is not installed" \
-        eval 'echo "$out" | grep -q "^metanet-controller is not installed$"'
-    pid=$(pid_of "")
-    st_check "restart succeeds" eval 'ctl restart 2> /dev/null'
-    st_check "restart stopped the old server" not_running "$pid"
-    pid=$(pid_of "")
-    st_check "restart started a new one" db_pid_alive "$pid"
-    st_check "stop succeeds" ctl stop
-    st_check "stop stopped the database server" not_running "$pid"
-fi
+echo "== the database server and the controller together"
+ctl start > "$DB_DIR/out" 2> "$DB_DIR/err"
+st_equal "start exits 0" 0 $?
+cpid=$(cat "$DB_DIR/metanet-controller.pid" 2> /dev/null)
+st_check "start started the controller" db_pid_alive "$cpid"
+st_check "the controller listens where switches connect" \
+    test -S "$DB_DIR/metanet-controller.ofp"
+out=$(ctl status)
+st_equal "status exits 0" 0 $?
+st_check "status reports the controller running" \
+    eval 'echo "$out" | grep -q "^metanet-controller is running (pid $cpid)$"'
+st_check "the controller answers on its control socket" \
+    ovs-appctl -t "$DB_DIR/metanet-controller.ctl" metanet-controller/show
+pid=$(pid_of "")
+st_check "restart succeeds" eval 'ctl restart 2> /dev/null'
+st_check "restart stopped the old server and controller" \
+    not_running "$pid" "$cpid"
+pid=$(pid_of "")
+cpid=$(cat "$DB_DIR/metanet-controller.pid" 2> /dev/null)
+st_check "restart started a new server" db_pid_alive "$pid"
+st_check "and a new controller" db_pid_alive "$cpid"
+st_check "stop succeeds" ctl stop
+st_check "stop stopped both" not_running "$pid" "$cpid"
+out=$(ctl status-controller)
+st_equal "status-controller exits 3 when stopped" 3 $?
+st_equal "status-controller says so" "metanet-controller is not running" \
+    "$out"
 
 echo "== two instances side by side"
 st_check "start-db with prefix a- succeeds" ctl --prefix=a- start-db

@@ -33,14 +33,25 @@ st_begin() {
     ip netns add "${ML_PREFIX}probe" 2> /dev/null \
         || st_skip "cannot create network namespaces here"
     ip netns del "${ML_PREFIX}probe"
+    st_begin_dummy
+}
+
+# st_begin_dummy [VSWITCHD-ARGS...]: like st_begin, for a test that needs
+# neither root nor namespaces; ARGS go to ovs-vswitchd (e.g.
+# --enable-dummy=override, for bridges of dummy ports).
+st_begin_dummy() {
     ST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/metanet-test.XXXXXX")
     trap 'st_end' EXIT
     trap 'exit 1' INT TERM
-    ml_start "$ST_DIR" || { echo "FAIL: cannot start Open vSwitch"; exit 1; }
+    ml_start "$ST_DIR" "$@" \
+        || { echo "FAIL: cannot start Open vSwitch"; exit 1; }
 }
 
+# A test that starts more than Open vSwitch puts the commands that stop it
+# in ST_CLEANUP, which st_end runs first.
 st_end() {
     status=$?
+    eval "${ST_CLEANUP:-}"
     ml_cleanup
     if test $status = 0 && test $st_failures = 0; then
         rm -rf "$ST_DIR"
