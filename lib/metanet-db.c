@@ -71,3 +71,17 @@ metanet_db_check(const char *remote)
     svec_destroy(&remotes);
     return error;
 }
+
+/* Returns how many servers 'remote' names: more than one for the members
+ * of a clustered database. */
+size_t
+metanet_db_n_remotes(const char *remote)
+{
+    struct svec remotes = SVEC_EMPTY_INITIALIZER;
+    struct uuid cid;
+
+    ovsdb_session_parse_remote(remote, &remotes, &cid);
+    size_t n = remotes.n;
+    svec_destroy(&remotes);
+    return n;
+}

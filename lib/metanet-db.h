@@ -30,6 +30,8 @@
  * "tcp:IP:PORT" or "ssl:IP:PORT", or several of them separated by commas
  * for the members of a clustered database. */
 
+#include <stddef.h>
+
 #include "compiler.h"
 
 #define METANET_DB_ENV "METANET_DB"
@@ -37,5 +39,6 @@
 
 const char *metanet_default_db(void);
 char *metanet_db_check(const char *remote) OVS_WARN_UNUSED_RESULT;
+size_t metanet_db_n_remotes(const char *remote);
 
 #endif /* lib/metanet-db.h */

@@ -9,7 +9,8 @@
 #     ovs-vswitchd instances with network namespaces as hosts.  These need
 #     root; as another user they are skipped;
 #   - the database tests (tests/db/): metanet-ctl, what the schema enforces,
-#     and its man pages, on real ovsdb-servers run as any user.
+#     its man pages and metactl through a 3-member cluster whose leader
+#     fails, on real ovsdb-servers run as any user.
 # and ends with one line, "N passed, N failed".
 
 UNIT_TESTS = \
@@ -89,7 +90,8 @@ SCRIPT_TESTS = \
 SCRIPT_TESTS += \
 	tests/db/metanet-ctl.sh \
 	tests/db/schema-constraints.sh \
-	tests/db/man-pages.sh
+	tests/db/man-pages.sh \
+	tests/db/metactl-cluster.sh
 EXTRA_DIST += tests/db/lib.sh
 
 # tests/ofctrl.sh: an ofctrl (controller/ofctrl.c), driven through the

@@ -14,14 +14,18 @@
 # limitations under the License.
 
 # metactl against a real ovsdb-server (the patched OVS build's), started
-# here on a unix socket in a private directory; needs no root.  Pins every
-# domain command, the generic ones on the Metanet tables, --may-exist and
-# --if-exists, atomicity of "A -- B", refusals with their exact one-line
+# by metanet-ctl as a standalone database with its own --prefix, every file
+# in a private directory, clients on its unix socket; needs no root.  Pins
+# every domain command, the generic ones on the Metanet tables, --may-exist
+# and --if-exists, atomicity of "A -- B", refusals with their exact one-line
 # messages and exit status 1, rate units in and out, the output formats,
-# --wait with a stand-in controller, --timeout, bad --db values and
-# concurrent metalink-add.
+# --wait with a stand-in controller, --timeout, bad --db values, a server
+# of another database and concurrent metalink-add.  (A 3-member cluster is
+# tests/db/metactl-cluster.sh's.)
 
-. "$METANET_SRCDIR/tests/system/lib.sh"
+. "$METANET_SRCDIR/tests/db/lib.sh"
+db_begin
+DIR=$DB_DIR
 LC_ALL=C
 export LC_ALL
 
@@ -30,25 +34,9 @@ SCHEMA=$METANET_SRCDIR/schemas/metanet.ovsschema
 test -x "$METANET_BUILDDIR/utilities/metactl" \
     || { echo "FAIL: metactl is not built"; exit 1; }
 
-DIR=$(mktemp -d "${TMPDIR:-/tmp}/metactl-test.XXXXXX")
-cleanup() {
-    status=$?
-    for pidfile in "$DIR"/*.pid; do
-        test -f "$pidfile" && ml_stop_pid "$pidfile"
-    done
-    if test $status = 0 && test $st_failures = 0; then
-        rm -rf "$DIR"
-    else
-        echo "files kept in $DIR"
-        test $status != 0 || status=1
-    fi
-    exit $status
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 # start_server NAME SCHEMA: an ovsdb-server for a new database from SCHEMA,
-# listening on $DIR/NAME.sock.
+# listening on $DIR/NAME.sock.  Only for databases of another schema, which
+# metanet-ctl would not serve as they are.
 start_server() {
     "$OVSDB/ovsdb-tool" create "$DIR/$1.db" "$2" || return 1
     "$OVSDB/ovsdb-server" "$DIR/$1.db" --remote="punix:$DIR/$1.sock" \
@@ -56,44 +44,22 @@ start_server() {
         --log-file="$DIR/$1.log" --detach --no-chdir -vconsole:off
 }
 
-start_server metanet "$SCHEMA" || { echo "FAIL: cannot start ovsdb-server"; exit 1; }
-DB=unix:$DIR/metanet.sock
+# The Metanet database, as operators run it: metanet-ctl with the files of
+# instance "t-" in $DIR (db_begin's directory).  metanet-ctl creates the
+# Global row; it is deleted again, so that the tests below see metactl
+# create it with the first write, as it must for a database that some other
+# tool made.
+ctl() {
+    metanet-ctl --rundir="$DIR" --logdir="$DIR" --dbdir="$DIR" --prefix=t- \
+        --timeout=20 "$@"
+}
+ctl start-db || { echo "FAIL: metanet-ctl cannot start the database"; exit 1; }
+DB=unix:$DIR/t-metanet_db.sock
+PIDFILE=$DIR/t-metanet_db.pid
 export METANET_DB=$DB
-
-# mc ARGS: metactl, never hanging.  Sets $out, $err and $rc.
-mc() {
-    metactl --timeout=20 "$@" > "$DIR/out" 2> "$DIR/err"
-    rc=$?
-    out=$(cat "$DIR/out")
-    err=$(cat "$DIR/err")
-}
-
-# ok DESCRIPTION ARGS: metactl ARGS must succeed, silently on stderr.
-ok() {
-    desc=$1; shift
-    mc "$@"
-    if test $rc = 0 && test -z "$err"; then
-        echo "ok: $desc"
-    else
-        echo "FAIL: $desc: metactl $*: exit $rc: $err"
-        st_failures=$((st_failures + 1))
-    fi
-}
-
-# refused DESCRIPTION MESSAGE ARGS: metactl ARGS must exit 1 with exactly
-# the one line "metactl: MESSAGE" on stderr and nothing on stdout.
-refused() {
-    desc=$1 msg=$2; shift 2
-    mc "$@"
-    if test $rc = 1 && test "$err" = "metactl: $msg" && test -z "$out"; then
-        echo "ok: $desc"
-    else
-        echo "FAIL: $desc: metactl $*: exit $rc"
-        echo "  expected: metactl: $msg"
-        echo "  got:      $err"
-        st_failures=$((st_failures + 1))
-    fi
-}
+"$OVSDB/ovsdb-client" transact "$DB" \
+    '["Metanet", {"op": "delete", "table": "Global", "where": []}]' \
+    > /dev/null || { echo "FAIL: cannot empty the Global table"; exit 1; }
 
 # column TABLE COLUMN: the values of COLUMN in every row of TABLE, sorted,
 # "-" for none, as the server has them (read with ovsdb-client, not
@@ -513,7 +479,38 @@ start_server vswitch "$OVS_BUILDDIR/vswitchd/vswitch.ovsschema" \
 refused "a server with another database" \
     "unix:$DIR/vswitch.sock: no server there serves the Metanet database (another database, or no cluster leader)" \
     --db="unix:$DIR/vswitch.sock" metanet-list
-pid=$(cat "$DIR/metanet.pid")
+# A database named Metanet, of an older schema (no Metalink.weight) and of
+# one that shares only the name.
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["version"] = "0.0.1"
+del s["cksum"]
+del s["tables"]["Metalink"]["columns"]["weight"]
+json.dump(s, open(sys.argv[2] + "/old.ovsschema", "w"))
+json.dump({"name": "Metanet", "version": "1.0.0",
+           "tables": {"Foo": {"columns": {"x": {"type": "integer"}}}}},
+          open(sys.argv[2] + "/foo.ovsschema", "w"))' "$SCHEMA" "$DIR" \
+    && start_server old "$DIR/old.ovsschema" \
+    && start_server foo "$DIR/foo.ovsschema" \
+    || { echo "FAIL: cannot start servers of other schemas"; exit 1; }
+another='the Metanet database there has another schema'
+convert='(see metanet(5); restarting an older database with metanet-ctl converts it)'
+refused "a Metanet database of an older schema" \
+    "unix:$DIR/old.sock: $another: its Metalink table has no weight column $convert" \
+    --db="unix:$DIR/old.sock" metalink-add red h1
+refused "... also for reading" \
+    "unix:$DIR/old.sock: $another: its Metalink table has no weight column $convert" \
+    --db="unix:$DIR/old.sock" metanet-list
+ok "... but not for a generic command on a complete table" \
+    --db="unix:$DIR/old.sock" list Metanet
+refused "... nor for one on the incomplete table" \
+    "unix:$DIR/old.sock: $another: its Metalink table has no weight column $convert" \
+    --db="unix:$DIR/old.sock" get Metalink 1 mli
+refused "a Metanet database that shares only the name" \
+    "unix:$DIR/foo.sock: $another: it has no Global table $convert" \
+    --db="unix:$DIR/foo.sock" metanet-add pink 9
+pid=$(cat "$PIDFILE")
 kill -STOP "$pid"
 start=$(date +%s)
 refused "a server that does not answer, at --timeout" \
@@ -526,7 +523,7 @@ ok "a list of remotes, one of them dead" \
     --db="unix:$DIR/none.sock,$DB" --columns=name metanet-list
 ok "METANET_DB names the database" --columns=name metanet-list
 mkdir "$DIR/run"
-ln -s "$DIR/metanet.sock" "$DIR/run/metanet_db.sock"
+ln -s "$DIR/t-metanet_db.sock" "$DIR/run/metanet_db.sock"
 (unset METANET_DB; OVS_RUNDIR=$DIR/run metactl --timeout=10 --bare \
     --columns=name metanet-list) > "$DIR/out" 2>&1
 st_equal "without --db or METANET_DB, \$OVS_RUNDIR/metanet_db.sock" "blue

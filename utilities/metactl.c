@@ -111,6 +111,18 @@ static int n_conflicts;
 static struct timer conflict_timer;
 static char *conflict_error;
 
+/* With several remotes (a cluster's members), how long metactl goes on
+ * looking for the one that is leader, if --timeout does not say: long enough
+ * for the election that follows a leader's failure; and how long it waits
+ * between two rounds through the remotes. */
+#define LEADER_WAIT_SEC 30
+#define LEADER_ROUND_MSEC 200
+
+/* The tables that the server must have for this invocation: Global always,
+ * and the four that the domain commands work on.  check_server_schema()
+ * checks that it has them. */
+static bool table_needed[MNREC_N_TABLES];
+
 /* The IDL and the current transaction, for metactl_exit() only. */
 static struct ovsdb_idl *the_idl;
 static struct ovsdb_idl_txn *the_idl_txn;
@@ -124,6 +136,7 @@ static void run_prerequisites(struct ctl_command *, size_t n,
 static bool do_metactl(const char *args, struct ctl_command *, size_t n,
                        struct ovsdb_idl *);
 static void check_deadline(struct ovsdb_idl *, const char *doing);
+static void check_server_schema(const struct ovsdb_idl *);
 
 int
 main(int argc, char *argv[])
@@ -137,6 +150,12 @@ main(int argc, char *argv[])
     fatal_ignore_sigpipe();
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
     vlog_set_levels_from_string_assert("reconnect:warn");
+    /* metactl reports what these would warn about on the console (a failed
+     * connection, a transaction error, a database of another schema) in one
+     * line of its own, or recovers from it (a cluster's leader failing). */
+    vlog_set_levels_from_string_assert("reconnect:console:err");
+    vlog_set_levels_from_string_assert("jsonrpc:console:err");
+    vlog_set_levels_from_string_assert("ovsdb_idl:console:err");
 
     metactl_cmd_init();
 
@@ -169,6 +188,19 @@ main(int argc, char *argv[])
     ovsdb_idl_set_db_change_aware(idl, false);
     run_prerequisites(commands, n_commands, idl);
 
+    /* With several remotes, a round through them in which some server
+     * answered but none served the database is what a cluster electing a
+     * new leader looks like: then metactl goes on trying them (all of them
+     * refusing connections still fails at once). */
+    bool several = metanet_db_n_remotes(db) > 1;
+    bool answered = false;
+    bool seeking_leader = false;
+    struct timer leader_timer, round_timer;
+    timer_set_expired(&round_timer);
+    char *seeking = xasprintf("looking for a server at %s that serves the "
+                              "%s database (another database, or no cluster "
+                              "leader)", db, mnrec_idl_class.database);
+
     /* Runs the commands each time the replica changes, until they commit.
      * There is no point in running them twice on the same replica: if they
      * did not commit, it is because the database changed (or must change)
@@ -176,7 +208,8 @@ main(int argc, char *argv[])
     unsigned int seqno = ovsdb_idl_get_seqno(idl);
     for (;;) {
         ovsdb_idl_run(idl);
-        if (!ovsdb_idl_is_alive(idl)) {
+        answered = answered || ovsdb_idl_is_connected(idl);
+        if (!ovsdb_idl_is_alive(idl) && !(several && answered)) {
             int retval = ovsdb_idl_get_last_error(idl);
             if (retval) {
                 ctl_fatal("%s: database connection failed (%s)",
@@ -187,11 +220,32 @@ main(int argc, char *argv[])
             ctl_fatal("%s: no server there serves the %s database (another "
                       "database, or no cluster leader)", db,
                       mnrec_idl_class.database);
+        } else if (!ovsdb_idl_is_alive(idl)) {
+            /* A round through several remotes in which one answered, but
+             * none served the database: a cluster whose leader has failed
+             * looks like this until the others elect a new one.  Another
+             * round after a pause, until there is a leader, --timeout or
+             * LEADER_WAIT_SEC. */
+            if (!seeking_leader) {
+                VLOG_INFO("%s: no server serves the database (electing a "
+                          "leader?); trying them again", db);
+                seeking_leader = true;
+                timer_set_duration(&leader_timer, LEADER_WAIT_SEC * 1000LL);
+            }
+            if (timer_expired(&round_timer)) {
+                ovsdb_idl_set_remote(idl, NULL, false);
+                ovsdb_idl_set_remote(idl, db, false);
+                timer_set_duration(&round_timer, LEADER_ROUND_MSEC);
+                continue;
+            }
         }
 
         if (seqno != ovsdb_idl_get_seqno(idl)) {
             seqno = ovsdb_idl_get_seqno(idl);
+            seeking_leader = false;
+            check_server_schema(idl);
             if (do_metactl(args, commands, n_commands, idl)) {
+                free(seeking);
                 free(args);
                 exit(EXIT_SUCCESS);
             }
@@ -203,14 +257,64 @@ main(int argc, char *argv[])
             if (conflict_error) {
                 timer_wait(&conflict_timer);
             }
+            if (seeking_leader) {
+                timer_wait(&leader_timer);
+                timer_wait(&round_timer);
+            } else if (!ovsdb_idl_is_alive(idl)) {
+                /* The connection died while the commands ran (and nothing
+                 * would wake us up): see to it at once. */
+                poll_immediate_wake();
+            }
             poll_block();
-            check_deadline(idl, NULL);
+            check_deadline(idl, seeking_leader ? seeking : NULL);
+            if (seeking_leader && timer_expired(&leader_timer)) {
+                ctl_fatal("%s: no server there serves the %s database, "
+                          "after %d seconds (another database, or no cluster "
+                          "leader)", db, mnrec_idl_class.database,
+                          LEADER_WAIT_SEC);
+            }
 
             /* After a conflict, the commands run again once the replica
              * shows the other client's change; if it does not come, the
              * conflict was not a race after all. */
             if (conflict_error && timer_expired(&conflict_timer)) {
                 ctl_fatal("transaction error: %s", conflict_error);
+            }
+        }
+    }
+}
+
+/* Exits with an error if the server's Metanet database has another schema
+ * than the one metactl was built for, an older one or one that only shares
+ * the name: if it lacks a table in 'table_needed' or a column of a table
+ * that metactl replicates.  (Tables and columns that the server has and
+ * metactl does not know are fine: a newer schema.) */
+static void
+check_server_schema(const struct ovsdb_idl *idl)
+{
+    const char *database = mnrec_idl_class.database;
+
+    for (size_t i = 0; i < MNREC_N_TABLES; i++) {
+        const struct ovsdb_idl_table_class *tc = &mnrec_table_classes[i];
+
+        /* The IDL knows whether the server has a table only if it
+         * replicates it, as it does every table in 'table_needed'. */
+        if (!ovsdb_idl_server_has_table(idl, tc)) {
+            if (!table_needed[i]) {
+                continue;
+            }
+            ctl_fatal("%s: the %s database there has another schema: it has "
+                      "no %s table (see metanet(5); restarting an older "
+                      "database with metanet-ctl converts it)",
+                      db, database, tc->name);
+        }
+        for (size_t j = 0; j < tc->n_columns; j++) {
+            if (!ovsdb_idl_server_has_column(idl, &tc->columns[j])) {
+                ctl_fatal("%s: the %s database there has another schema: "
+                          "its %s table has no %s column (see metanet(5); "
+                          "restarting an older database with metanet-ctl "
+                          "converts it)", db, database, tc->name,
+                          tc->columns[j].name);
             }
         }
     }
@@ -588,6 +692,10 @@ add_all_columns(struct ovsdb_idl *idl, const struct ovsdb_idl_table_class *tc)
 static void
 pre_domain(struct ctl_context *ctx)
 {
+    table_needed[MNREC_TABLE_GLOBAL] = true;
+    table_needed[MNREC_TABLE_METANET] = true;
+    table_needed[MNREC_TABLE_HOST] = true;
+    table_needed[MNREC_TABLE_METALINK] = true;
     add_all_columns(ctx->idl, &mnrec_table_global);
     add_all_columns(ctx->idl, &mnrec_table_metanet);
     add_all_columns(ctx->idl, &mnrec_table_host);
@@ -2409,6 +2517,7 @@ run_prerequisites(struct ctl_command *commands, size_t n_commands,
     ovsdb_idl_add_column(idl, &mnrec_global_col_cfg);
     ovsdb_idl_add_column(idl, &mnrec_global_col_controller_cfg);
     ovsdb_idl_add_column(idl, &mnrec_global_col_hosts_cfg);
+    table_needed[MNREC_TABLE_GLOBAL] = true;
 
     for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
         if (c->syntax->prerequisites) {

@@ -19,7 +19,7 @@
 # METANET_DBDIR point there for metanet-ctl.  On exit, every daemon that left
 # a pidfile in $DB_DIR is stopped, and the directory is removed unless
 # something failed.  Checks come from tests/system/lib.sh (st_check,
-# st_equal, st_done).
+# st_equal, st_done), and for metactl from mc, ok and refused below.
 
 . "$METANET_SRCDIR/tests/system/lib.sh"
 PATH=$OVS_BUILDDIR/ovsdb:$OVS_BUILDDIR/utilities:$PATH
@@ -90,4 +90,39 @@ db_retry() {
         sleep 0.2
     done
     return 1
+}
+
+# mc ARGS: metactl, never hanging.  Sets $out, $err and $rc.
+mc() {
+    metactl --timeout=20 "$@" > "$DB_DIR/out" 2> "$DB_DIR/err"
+    rc=$?
+    out=$(cat "$DB_DIR/out")
+    err=$(cat "$DB_DIR/err")
+}
+
+# ok DESCRIPTION ARGS: metactl ARGS must succeed, silently on stderr.
+ok() {
+    desc=$1; shift
+    mc "$@"
+    if test $rc = 0 && test -z "$err"; then
+        echo "ok: $desc"
+    else
+        echo "FAIL: $desc: metactl $*: exit $rc: $err"
+        st_failures=$((st_failures + 1))
+    fi
+}
+
+# refused DESCRIPTION MESSAGE ARGS: metactl ARGS must exit 1 with exactly
+# the one line "metactl: MESSAGE" on stderr and nothing on stdout.
+refused() {
+    desc=$1 msg=$2; shift 2
+    mc "$@"
+    if test $rc = 1 && test "$err" = "metactl: $msg" && test -z "$out"; then
+        echo "ok: $desc"
+    else
+        echo "FAIL: $desc: metactl $*: exit $rc"
+        echo "  expected: metactl: $msg"
+        echo "  got:      $err"
+        st_failures=$((st_failures + 1))
+    fi
 }

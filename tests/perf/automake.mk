@@ -1,14 +1,15 @@
-# Benchmarks, run by "make perf"; not part of "make check".  They count
-# instructions with valgrind's callgrind, so their results are repeatable on
-# a shared, noisy machine.  Speed targets are reported, never asserted.
+# Benchmarks, run by "make perf"; not part of "make check".  Speed targets
+# and timings are reported, never asserted.
 #
 # "make perf-datapath": instructions per packet in the userspace datapath of
 # the unpatched tree (ovs-stock/) and of the patched one (ovs/), for native
 # forwarding, metaframes through a meter and push_meta, with dummy ports
-# (one packet per batch) and, as root, veths (32-packet batches).  Writes
-# tests/perf/results/datapath-cost.csv and prints a summary; about 20
-# minutes on 2 cores.  PERF_DATAPATH_FLAGS passes options to
-# tests/perf/datapath-cost, e.g. PERF_DATAPATH_FLAGS="--runs=3 --cases=a,b".
+# (one packet per batch) and, as root, veths (32-packet batches).  It counts
+# instructions with valgrind's callgrind, so its results are repeatable on
+# a shared, noisy machine.  Writes tests/perf/results/datapath-cost.csv and
+# prints a summary; about 20 minutes on 2 cores.  PERF_DATAPATH_FLAGS passes
+# options to tests/perf/datapath-cost, e.g.
+# PERF_DATAPATH_FLAGS="--runs=3 --cases=a,b".
 
 PERF_DATAPATH_FLAGS =
 
@@ -21,5 +22,26 @@ perf-datapath: all ovs-stock-build
 		$(PERF_DATAPATH_FLAGS)
 .PHONY: perf-datapath
 
-perf: perf-datapath
+# "make perf-db": the Metanet database at 10,000 metalinks, on standalone
+# databases that metanet-ctl starts in a temporary directory: wall-clock
+# time of adding 10,000 metalinks in one metactl transaction and one per
+# invocation (1,000 from an empty database and 100 at 10,000, extrapolated
+# to 10,000 and labelled so), of "metactl show" and "metactl metalink-list"
+# at 10,000, and ovsdb-server's VmRSS (empty, at 10,000) and database file
+# size; medians of 3 runs.  Writes tests/perf/results/db-scale.csv and
+# prints a table and the command; about 2 minutes on 2 cores.
+# PERF_DB_FLAGS passes options to tests/perf/db-scale, e.g.
+# PERF_DB_FLAGS="--runs=1 --per-invocation=10000" to time all 10,000
+# invocations (about 20 minutes).
+
+PERF_DB_FLAGS =
+
+EXTRA_DIST += tests/perf/db-scale
+
+perf-db: all
+	$(srcdir)/tests/perf/db-scale --builddir=. \
+		--csv=tests/perf/results/db-scale.csv $(PERF_DB_FLAGS)
+.PHONY: perf-db
+
+perf: perf-datapath perf-db
 .PHONY: perf

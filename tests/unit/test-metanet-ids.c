@@ -189,6 +189,16 @@ test_db_remotes_must_be_active_connection_methods(void)
     check_error(metanet_db_check("punix:/tmp/x.sock"), "punix", "unix:FILE");
 }
 
+static void
+test_db_remotes_are_counted(void)
+{
+    CU_ASSERT_EQUAL(metanet_db_n_remotes("unix:/tmp/x.sock"), 1);
+    CU_ASSERT_EQUAL(metanet_db_n_remotes("tcp:127.0.0.1:6641,"
+                                         "tcp:127.0.0.1:6642,"
+                                         "unix:/tmp/x.sock"), 3);
+    CU_ASSERT_EQUAL(metanet_db_n_remotes(""), 0);
+}
+
 static const struct unit_test tests[] = {
     UNIT_TEST(test_names_accept_printable_words),
     UNIT_TEST(test_names_refuse_spaces_controls_length_and_dash),
@@ -198,6 +208,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_dpid_needs_16_hex_digits_and_is_lowercased),
     UNIT_TEST(test_mac_must_be_unicast_and_is_normalized),
     UNIT_TEST(test_db_remotes_must_be_active_connection_methods),
+    UNIT_TEST(test_db_remotes_are_counted),
 };
 
 int
