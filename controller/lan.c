@@ -169,6 +169,26 @@ lan_build(struct lan *lan, const struct ovsdb_idl *idl_)
     }
     qsort(lan->metalinks, lan->n_metalinks, sizeof *lan->metalinks,
           compare_metalinks);
+
+    /* Index the metalinks by the switches they have an end on, so that
+     * compiling one switch does not look at every metalink. */
+    for (size_t i = 0; i < lan->n_metalinks; i++) {
+        struct lan_host *ends[2] = { lan->metalinks[i].host, NULL };
+
+        if (ends[0] && ends[0]->router != ends[0]) {
+            ends[1] = ends[0]->router;
+        }
+        for (int e = 0; e < 2; e++) {
+            h = ends[e];
+            if (h) {
+                if (h->n_ends >= h->allocated_ends) {
+                    h->ends = x2nrealloc(h->ends, &h->allocated_ends,
+                                         sizeof *h->ends);
+                }
+                h->ends[h->n_ends++] = i;
+            }
+        }
+    }
 }
 
 void
@@ -183,6 +203,7 @@ lan_destroy(struct lan *lan)
     free(lan->metalinks);
     HMAP_FOR_EACH_POP (h, node, &lan->hosts) {
         free(h->problem);
+        free(h->ends);
         free(h);
     }
     hmap_destroy(&lan->hosts);
@@ -330,7 +351,7 @@ lan_compile(const struct lan *lan, const struct lan_host *h,
             lan_port_lookup_cb *lookup, const void *aux,
             struct switch_flows *out)
 {
-    struct fc_end *ends = xcalloc(MAX(lan->n_metalinks, 1), sizeof *ends);
+    struct fc_end *ends = xcalloc(MAX(h->n_ends, 1), sizeof *ends);
     struct fc_switch sw = {
         .mac = h->mac,
         .uplink = (h->row->uplink
@@ -341,8 +362,8 @@ lan_compile(const struct lan *lan, const struct lan_host *h,
     size_t n = 0;
 
     sw.native_burst = fc_default_burst(sw.native_rate);
-    for (size_t i = 0; i < lan->n_metalinks; i++) {
-        const struct lan_metalink *ml = &lan->metalinks[i];
+    for (size_t i = 0; i < h->n_ends; i++) {
+        const struct lan_metalink *ml = &lan->metalinks[h->ends[i]];
         const char *port;
         const struct lan_host *peer;
 

@@ -54,6 +54,12 @@ struct lan_host {
     uint64_t allocated;         /* Sum of the metalinks' allocations. */
     size_t link;                /* Index of its link for the allocator. */
     char *problem;              /* Why its metalinks are rejected, or NULL. */
+
+    /* The metalinks that have an end on its switch (it is their host or
+     * their host's router), as indexes into 'struct lan' 'metalinks', in
+     * increasing order. */
+    size_t *ends;
+    size_t n_ends, allocated_ends;
 };
 
 struct lan_metalink {

@@ -388,12 +388,16 @@ ofctrl_get_port(const struct ofctrl *ofctrl, uint64_t dpid, const char *name)
 
 /* Makes 'desired' the state that the switch with 'dpid' should have, as of
  * configuration 'cfg' (see ofctrl_get_applied_cfg()).  Takes the flows and
- * meters out of 'desired', which is left empty (and still initialized). */
-void
+ * meters out of 'desired', which is left empty (and still initialized).
+ * Returns true if 'desired' differs from the state of the previous put for
+ * 'dpid', or there was none. */
+bool
 ofctrl_put(struct ofctrl *ofctrl, uint64_t dpid,
            struct switch_flows *desired, uint64_t cfg)
 {
     struct ofctrl_switch *sw = switch_get(ofctrl, dpid);
+    bool changed = (!sw->has_desired
+                    || !switch_flows_equal(&sw->desired, desired));
 
     switch_flows_clear(&sw->desired);
     hmap_swap(&sw->desired.flows, &desired->flows);
@@ -404,6 +408,7 @@ ofctrl_put(struct ofctrl *ofctrl, uint64_t dpid,
     if (sw->conn) {
         sw->desired_fresh = true;
     }
+    return changed;
 }
 
 /* Returns the 'cfg' of the latest ofctrl_put() for 'dpid' that the switch

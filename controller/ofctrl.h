@@ -118,7 +118,7 @@ bool ofctrl_is_connected(const struct ofctrl *, uint64_t dpid);
 ofp_port_t ofctrl_get_port(const struct ofctrl *, uint64_t dpid,
                            const char *name);
 
-void ofctrl_put(struct ofctrl *, uint64_t dpid, struct switch_flows *desired,
+bool ofctrl_put(struct ofctrl *, uint64_t dpid, struct switch_flows *desired,
                 uint64_t cfg);
 uint64_t ofctrl_get_applied_cfg(const struct ofctrl *, uint64_t dpid);
 

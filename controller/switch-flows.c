@@ -231,6 +231,37 @@ switch_flows_remove_meter(struct switch_flows *sf, struct sf_meter *meter)
     free(meter);
 }
 
+/* Returns true if 'a' and 'b' have the same flows, with the same cookies
+ * and actions, and the same meters. */
+bool
+switch_flows_equal(const struct switch_flows *a, const struct switch_flows *b)
+{
+    const struct sf_meter *meter;
+    const struct sf_flow *flow;
+
+    if (hmap_count(&a->flows) != hmap_count(&b->flows)
+        || hmap_count(&a->meters) != hmap_count(&b->meters)) {
+        return false;
+    }
+    HMAP_FOR_EACH (flow, node, &a->flows) {
+        const struct sf_flow *other = switch_flows_find_flow(
+            b, flow->table_id, flow->priority, &flow->match);
+
+        if (!other || !sf_flow_actions_equal(flow, other)) {
+            return false;
+        }
+    }
+    HMAP_FOR_EACH (meter, node, &a->meters) {
+        const struct sf_meter *other = switch_flows_find_meter(b, meter->id);
+
+        if (!other || other->rate != meter->rate
+            || other->burst != meter->burst) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Appends 'flow' to 's' in ovs-ofctl's syntax, cookie first. */
 void
 sf_flow_format(const struct sf_flow *flow, struct ds *s)

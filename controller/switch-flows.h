@@ -102,6 +102,9 @@ struct sf_meter *switch_flows_find_meter(const struct switch_flows *,
                                          uint32_t id);
 void switch_flows_remove_meter(struct switch_flows *, struct sf_meter *);
 
+bool switch_flows_equal(const struct switch_flows *,
+                        const struct switch_flows *);
+
 void sf_flow_format(const struct sf_flow *, struct ds *);
 void switch_flows_format(const struct switch_flows *, struct ds *);
 

@@ -376,6 +376,35 @@ test_compiling_again_gives_an_equal_state(void)
 }
 
 static void
+test_states_differ_by_a_meter_rate_or_a_cookie(void)
+{
+    struct switch_flows a, b;
+    struct sf_meter *meter;
+    struct sf_flow *flow;
+
+    compile_two(&a);
+    compile_two(&b);
+    CU_ASSERT_TRUE(switch_flows_equal(&a, &b));
+
+    meter = switch_flows_find_meter(&b, 7);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(meter);
+    meter->rate++;
+    CU_ASSERT_FALSE(switch_flows_equal(&a, &b));
+    CU_ASSERT_FALSE(switch_flows_equal(&b, &a));
+    meter->rate--;
+    CU_ASSERT_TRUE(switch_flows_equal(&a, &b));
+
+    flow = CONTAINER_OF(hmap_first(&b.flows), struct sf_flow, node);
+    flow->cookie = sf_cookie(SF_COOKIE_DROP_OTHER, 99);
+    CU_ASSERT_FALSE(switch_flows_equal(&a, &b));
+
+    switch_flows_remove_flow(&b, flow);
+    CU_ASSERT_FALSE(switch_flows_equal(&a, &b));
+    switch_flows_destroy(&a);
+    switch_flows_destroy(&b);
+}
+
+static void
 test_adding_a_flow_twice_replaces_its_actions(void)
 {
     struct switch_flows sf;
@@ -427,6 +456,7 @@ main(void)
         UNIT_TEST(test_a_switch_without_uplink_drops_everything),
         UNIT_TEST(test_meters_never_get_a_zero_rate_or_burst),
         UNIT_TEST(test_compiling_again_gives_an_equal_state),
+        UNIT_TEST(test_states_differ_by_a_meter_rate_or_a_cookie),
         UNIT_TEST(test_adding_a_flow_twice_replaces_its_actions),
         UNIT_TEST(test_cookies_round_trip_and_foreign_ones_are_not_ours),
     };
