@@ -18,6 +18,9 @@
 # ml_start DIR [ARG]... starts ovsdb-server and ovs-vswitchd (given the
 #                     ARGs) with every file (database, sockets, pidfiles,
 #                     logs) under DIR, from the build tree in $OVS_BUILDDIR.
+# ml_stop_vswitchd, ml_start_vswitchd [ARG]...
+#                     stop ovs-vswitchd (by pidfile) and start it again on
+#                     the same database, as a switch restart does.
 # ml_add_bridge BR    adds a userspace (netdev) bridge, fail_mode=secure,
 #                     speaking OpenFlow 1.0 to 1.5.
 # ml_add_host NS BR PORT ADDR
@@ -55,11 +58,19 @@ ml_start() {
         --log-file="$ML_DIR/ovsdb-server.log" --detach --no-chdir || return 1
     export DB_SOCK=$ML_DIR/db.sock
     ovs-vsctl --db="unix:$DB_SOCK" --no-wait init || return 1
+    ml_start_vswitchd "$@"
+}
+
+ml_start_vswitchd() {
     ovs-vswitchd "unix:$DB_SOCK" --pidfile="$ML_DIR/ovs-vswitchd.pid" \
         --unixctl="$ML_DIR/ovs-vswitchd.ctl" \
         --log-file="$ML_DIR/ovs-vswitchd.log" --detach --no-chdir \
         --disable-system -vconsole:off "$@" || return 1
     ML_VSWITCHD_CTL=$ML_DIR/ovs-vswitchd.ctl
+}
+
+ml_stop_vswitchd() {
+    ml_stop_pid "$ML_DIR/ovs-vswitchd.pid"
 }
 
 ml_vsctl() {
