@@ -1025,6 +1025,18 @@ txn_delete_meters(struct ofctrl_conn *conn, struct ofctrl_txn *txn)
 
 /* The switch applied all of 'conn''s transaction: so does the installed
  * state. */
+/* Records that the switch of 'conn' has applied configuration 'cfg'.  A
+ * newer one changes the seqno: the caller reports it (metactl --wait=hosts
+ * waits for it) at once, not at its next periodic round. */
+static void
+switch_set_applied_cfg(struct ofctrl_conn *conn, uint64_t cfg)
+{
+    if (conn->sw->applied_cfg != cfg) {
+        conn->sw->applied_cfg = cfg;
+        conn->ofctrl->seqno++;
+    }
+}
+
 static void
 txn_succeeded(struct ofctrl_conn *conn)
 {
@@ -1057,7 +1069,7 @@ txn_succeeded(struct ofctrl_conn *conn)
 
     VLOG_DBG("%s: switch %016"PRIx64" applied cfg %"PRIu64,
              conn_name(conn), sw->dpid, txn->cfg);
-    sw->applied_cfg = txn->cfg;
+    switch_set_applied_cfg(conn, txn->cfg);
     sw->backoff = 0;
     sw->dirty = true;           /* The desired state may have moved on. */
     txn_destroy(txn);
@@ -1126,7 +1138,7 @@ switch_sync(struct ofctrl_switch *sw)
     txn = txn_create(&sw->installed, &sw->desired, sw->desired_cfg);
     if (txn_is_empty(txn)) {
         COVERAGE_INC(ofctrl_nothing_to_send);
-        sw->applied_cfg = sw->desired_cfg;
+        switch_set_applied_cfg(conn, sw->desired_cfg);
         txn_destroy(txn);
         return;
     }

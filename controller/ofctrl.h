@@ -33,7 +33,8 @@
  * first.  Disconnections (including a silent peer, found by the inactivity
  * probe) are noticed and logged.  ofctrl_get_seqno() changes whenever a
  * switch connects or disconnects, or a port is added, removed or renumbered,
- * so that the caller knows when to recompile.
+ * so that the caller knows when to recompile, and whenever a switch's
+ * applied cfg (below) changes, so that it can report it.
  *
  * Desired and installed state.  Per switch, the ofctrl keeps the desired
  * state (the last ofctrl_put()) and the installed state (what the switch

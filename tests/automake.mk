@@ -87,6 +87,11 @@ SCRIPT_TESTS = \
 	tests/system/controller.sh \
 	tests/system/metaframe-forwarding.sh
 
+# The controller with real traffic through namespaces (root; ~1.5 min).
+SCRIPT_TESTS += \
+	tests/system/controller-rates.sh \
+	tests/system/controller-restart.sh
+
 SCRIPT_TESTS += \
 	tests/db/metanet-ctl.sh \
 	tests/db/schema-constraints.sh \

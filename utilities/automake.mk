@@ -1,6 +1,6 @@
 bin_PROGRAMS += utilities/meta-packet
 utilities_meta_packet_SOURCES = utilities/meta-packet.c
-utilities_meta_packet_LDADD = $(OVS_LIBOPENVSWITCH)
+utilities_meta_packet_LDADD = lib/libmetanet.la $(OVS_LIBOPENVSWITCH)
 dist_man_MANS += utilities/meta-packet.8
 
 # The service script; the build fills in the installed and the build tree's

@@ -18,6 +18,9 @@
 # ml_start DIR [ARG]... starts ovsdb-server and ovs-vswitchd (given the
 #                     ARGs) with every file (database, sockets, pidfiles,
 #                     logs) under DIR, from the build tree in $OVS_BUILDDIR.
+# ml_stop_vswitchd, ml_start_vswitchd [ARG]...
+#                     stop ovs-vswitchd (by pidfile) and start it again on
+#                     the same database, as a switch restart does.
 # ml_add_bridge BR    adds a userspace (netdev) bridge, fail_mode=secure,
 #                     speaking OpenFlow 1.0 to 1.5.
 # ml_add_host NS BR PORT ADDR
@@ -26,17 +29,24 @@
 #                     IPv4 ADDR/24 (198.18.0.0/15 only) and tx checksum
 #                     offload off (the userspace datapath needs that).
 # ml_vsctl, ml_appctl run ovs-vsctl and ovs-appctl (for ovs-vswitchd) on them.
+# ml_ip ARG...        runs "ip ARG..." in ovs-vswitchd's network namespace.
 # ml_cleanup          stops what ml_start started (by pidfile) and removes
 #                     every bridge, namespace and veth the others made.
 #
 # Names are prefixed with $ML_PREFIX (default "mn" plus the shell's pid) so
-# that several instances can run side by side.
+# that several instances can run side by side.  For the same reason
+# ovs-vswitchd runs in a network namespace of its own, $ML_SWITCH_NS
+# ("${ML_PREFIX}sw"), wherever one can be made (as root): the userspace
+# datapath makes a tap device "ovs-netdev", whose name two instances in the
+# same network namespace would fight over.  The host ends of the veths are
+# there too; ml_ip runs "ip" there.
 
 : "${OVS_BUILDDIR:?OVS_BUILDDIR must name the patched OVS build tree}"
 ML_PREFIX=${ML_PREFIX:-mn$$}
 ML_NAMESPACES=
 ML_VETHS=
 ML_BRIDGES=
+ML_SWITCH_NS=
 
 ml_start() {
     ML_DIR=$1
@@ -47,6 +57,10 @@ ml_start() {
     PATH=$OVS_BUILDDIR/utilities:$OVS_BUILDDIR/vswitchd:$OVS_BUILDDIR/ovsdb:$PATH
     export PATH
 
+    if ip netns add "${ML_PREFIX}sw" 2> /dev/null; then
+        ML_SWITCH_NS=${ML_PREFIX}sw
+        ip -n "$ML_SWITCH_NS" link set lo up
+    fi
     ovsdb-tool create "$ML_DIR/conf.db" \
         "$OVS_BUILDDIR/vswitchd/vswitch.ovsschema" || return 1
     ovsdb-server "$ML_DIR/conf.db" --remote="punix:$ML_DIR/db.sock" \
@@ -55,11 +69,32 @@ ml_start() {
         --log-file="$ML_DIR/ovsdb-server.log" --detach --no-chdir || return 1
     export DB_SOCK=$ML_DIR/db.sock
     ovs-vsctl --db="unix:$DB_SOCK" --no-wait init || return 1
-    ovs-vswitchd "unix:$DB_SOCK" --pidfile="$ML_DIR/ovs-vswitchd.pid" \
+    ml_start_vswitchd "$@"
+}
+
+ml_start_vswitchd() {
+    ml_in_switch_ns ovs-vswitchd "unix:$DB_SOCK" --pidfile="$ML_DIR/ovs-vswitchd.pid" \
         --unixctl="$ML_DIR/ovs-vswitchd.ctl" \
         --log-file="$ML_DIR/ovs-vswitchd.log" --detach --no-chdir \
         --disable-system -vconsole:off "$@" || return 1
     ML_VSWITCHD_CTL=$ML_DIR/ovs-vswitchd.ctl
+}
+
+ml_stop_vswitchd() {
+    ml_stop_pid "$ML_DIR/ovs-vswitchd.pid"
+}
+
+# ml_in_switch_ns COMMAND [ARG]...: runs COMMAND where ovs-vswitchd runs.
+ml_in_switch_ns() {
+    if test -n "$ML_SWITCH_NS"; then
+        ip netns exec "$ML_SWITCH_NS" "$@"
+    else
+        "$@"
+    fi
+}
+
+ml_ip() {
+    ml_in_switch_ns ip "$@"
 }
 
 ml_vsctl() {
@@ -86,12 +121,15 @@ ml_add_host() {
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
         net.ipv6.conf.default.disable_ipv6=1 || return 1
     ip link set "$port-ns" netns "$ns" || return 1
+    if test -n "$ML_SWITCH_NS"; then
+        ip link set "$port" netns "$ML_SWITCH_NS" || return 1
+    fi
     ip -n "$ns" link set "$port-ns" name eth0 || return 1
     ip netns exec "$ns" ethtool -K eth0 tx off > /dev/null || return 1
     ip -n "$ns" addr add "$addr/24" dev eth0 || return 1
     ip -n "$ns" link set eth0 up || return 1
     ip -n "$ns" link set lo up || return 1
-    ip link set "$port" up || return 1
+    ml_ip link set "$port" up || return 1
     ml_vsctl add-port "$br" "$port"
 }
 
@@ -113,7 +151,7 @@ ml_cleanup() {
     # ovs-vswitchd unless the bridge is deleted first.
     for br in $ML_BRIDGES; do
         ml_vsctl --if-exists del-br "$br" 2> /dev/null
-        ip link del "$br" 2> /dev/null
+        ml_ip link del "$br" 2> /dev/null
     done
     if test -n "${ML_DIR:-}"; then
         ml_stop_pid "$ML_DIR/ovs-vswitchd.pid"
@@ -123,7 +161,8 @@ ml_cleanup() {
         ip netns del "$ns" 2> /dev/null
     done
     for veth in $ML_VETHS; do
-        ip link del "$veth" 2> /dev/null
+        ml_ip link del "$veth" 2> /dev/null
     done
-    ML_NAMESPACES= ML_VETHS= ML_BRIDGES=
+    test -z "$ML_SWITCH_NS" || ip netns del "$ML_SWITCH_NS"
+    ML_NAMESPACES= ML_VETHS= ML_BRIDGES= ML_SWITCH_NS=
 }

@@ -16,12 +16,19 @@
 
 /* meta-packet: sends and receives metaframes (and plain Ethernet frames) on
  * a Linux interface through an AF_PACKET socket.  A traffic tool for the
- * demo and the system tests; see meta-packet(8). */
+ * demo and the system tests; see meta-packet(8).
+ *
+ * "send" can pace its frames to a rate for a time; "recv" can report what
+ * arrived per period, by the kernel's receive timestamps (not the time this
+ * process got around to reading a frame, which on a loaded machine is
+ * late and bursty), with the longest gap between two frames, so that a test
+ * can measure a metalink's rate and see whether its traffic stopped. */
 
 #include <config.h>
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -31,9 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "command-line.h"
+#include "lib/metanet-rate.h"
 #include "metaframe.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -52,7 +61,22 @@ struct options {
     unsigned int count;
     unsigned int size;          /* Frame size, without FCS. */
     unsigned int interval_us;
+    uint64_t rate;              /* send: bits per second, 0 for no pacing. */
+    long long int duration_ns;  /* send: stop after this long, 0 for none. */
     unsigned int timeout_ms;
+    unsigned int report_ms;     /* recv: period of reports, 0 for none. */
+};
+
+/* How far behind its schedule a paced sender may fall before it gives up
+ * on the frames it missed: it never sends more than this much of its rate
+ * at once, so that a pause of the sender (for a CPU) does not turn into a
+ * burst that a meter drops. */
+#define PACING_SLACK_NS (10 * 1000 * 1000LL)
+
+/* "recv --report": what arrived in one period. */
+struct rx_period {
+    unsigned long long frames;
+    unsigned long long bytes;
 };
 
 /* Frames received with the same key: a metaframe's (MLI, MNI, version), or
@@ -67,7 +91,8 @@ struct rx_class {
 
 static void usage(void) OVS_NO_RETURN;
 
-/* Set by SIGINT or SIGTERM: "recv" stops and reports what it received. */
+/* Set by SIGINT or SIGTERM: "send" and "recv" stop and report what they sent
+ * or received. */
 static volatile sig_atomic_t stop_requested;
 
 static void
@@ -148,32 +173,77 @@ compose_frame(const struct options *opts, const struct eth_addr *src,
     return MAX(opts->size, ofs);
 }
 
+/* Returns the time on the monotonic clock, in nanoseconds. */
+static long long int
+mono_nsec(void)
+{
+    struct timespec ts;
+
+    xclock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static void
 do_send(const struct options *opts)
 {
     uint8_t frame[MAX_FRAME];
-    long long int start, msecs;
+    long long int start, end, now, next, gap_ns = 0;
+    struct sigaction sa = { .sa_handler = request_stop };
+    unsigned int sent, failed = 0;
     struct eth_addr src;
+    double secs;
     size_t len;
     int fd;
 
     fd = open_socket(opts->ifname, 0);
     get_mac(fd, opts->ifname, &src);
     len = compose_frame(opts, &src, frame);
+    if (opts->rate) {
+        gap_ns = MAX(len * 8 * 1000000000ULL / opts->rate, 1);
+    }
 
-    start = time_msec();
-    for (unsigned int i = 0; i < opts->count; i++) {
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    start = next = mono_nsec();
+    end = opts->duration_ns ? start + opts->duration_ns : LLONG_MAX;
+    sent = 0;
+    while (sent + failed < opts->count && !stop_requested) {
+        if (gap_ns) {
+            now = mono_nsec();
+            if (next > now) {
+                xnanosleep(next - now);
+                now = next;
+            } else if (now - next > PACING_SLACK_NS) {
+                next = now;
+            }
+            next += gap_ns;
+        } else {
+            now = (opts->duration_ns ? mono_nsec() : start);
+        }
+        if (now >= end) {
+            break;
+        }
         if (send(fd, frame, len, 0) != len) {
-            ovs_fatal(errno, "%s: send", opts->ifname);
+            if (errno != ENETDOWN && errno != ENXIO && errno != ENOBUFS
+                && errno != EAGAIN) {
+                ovs_fatal(errno, "%s: send", opts->ifname);
+            }
+            /* The link is down (its switch restarts) or its queue is
+             * full: the frame is lost, as on a wire. */
+            failed++;
+        } else {
+            sent++;
         }
         if (opts->interval_us) {
             xnanosleep(opts->interval_us * 1000LL);
         }
     }
-    msecs = MAX(time_msec() - start, 1);
+    secs = MAX(mono_nsec() - start, 1000000) / 1e9;
     printf("sent %u frames of %"PRIuSIZE" bytes in %.3f s (%.1f Mb/s)\n",
-           opts->count, len, msecs / 1000.0,
-           opts->count * len * 8.0 / msecs / 1000.0);
+           sent, len, secs, sent * len * 8.0 / secs / 1e6);
+    if (failed) {
+        printf("%u frames not sent: link down or queue full\n", failed);
+    }
     close(fd);
 }
 
@@ -214,19 +284,84 @@ print_classes(const struct hmap *classes)
     }
 }
 
+/* Reads a frame from 'fd' into 'frame' (of MAX_FRAME bytes), with the time
+ * the kernel received it, in nanoseconds since the epoch, in '*when'.
+ * Returns its length, or -1 if there is none or it was one this host
+ * sent. */
+static ssize_t
+read_frame(int fd, uint8_t *frame, long long int *when)
+{
+    union {
+        struct cmsghdr cm;
+        char buf[CMSG_SPACE(sizeof(struct timespec))];
+    } control;
+    struct sockaddr_ll from;
+    struct iovec iov = { .iov_base = frame, .iov_len = MAX_FRAME };
+    struct msghdr msg = {
+        .msg_name = &from, .msg_namelen = sizeof from,
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = &control, .msg_controllen = sizeof control,
+    };
+    struct cmsghdr *cmsg;
+    ssize_t n;
+
+    n = recvmsg(fd, &msg, MSG_DONTWAIT);
+    if (n < ETH_HEADER_LEN || from.sll_pkttype == PACKET_OUTGOING) {
+        return -1;
+    }
+    *when = time_wall_msec() * 1000000LL;
+    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+        if (cmsg->cmsg_level == SOL_SOCKET
+            && cmsg->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+
+            memcpy(&ts, CMSG_DATA(cmsg), sizeof ts);
+            *when = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        }
+    }
+    return n;
+}
+
+/* Prints what 'periods' (of 'opts->report_ms' each, 'n' of them, the first
+ * starting at 'first', in ns since the epoch) counted, and the longest gap
+ * between two frames, 'max_gap' ns long from 'gap_start'. */
+static void
+print_report(const struct options *opts, const struct rx_period *periods,
+             size_t n, long long int first, long long int max_gap,
+             long long int gap_start)
+{
+    long long int period_ns = opts->report_ms * 1000000LL;
+
+    for (size_t i = 0; i < n; i++) {
+        long long int t = first + i * period_ns;
+
+        printf("period %lld.%06lld frames %llu bytes %llu\n",
+               t / 1000000000, t % 1000000000 / 1000,
+               periods[i].frames, periods[i].bytes);
+    }
+    if (n) {
+        printf("max gap %.3f ms at %lld.%06lld\n", max_gap / 1e6,
+               gap_start / 1000000000, gap_start % 1000000000 / 1000);
+    }
+}
+
 /* Receives frames until 'opts->count' of them were received, the timeout
- * passes or SIGINT or SIGTERM arrives, counting them by class.  Exits with status 0 if 'opts->count'
- * frames arrived, 1 otherwise. */
+ * passes or SIGINT or SIGTERM arrives, counting them by class.  Exits with
+ * status 0 if 'opts->count' frames arrived, 1 otherwise. */
 static void
 do_recv(const struct options *opts)
 {
     struct hmap classes = HMAP_INITIALIZER(&classes);
     long long int deadline = time_msec() + opts->timeout_ms;
     struct sigaction sa = { .sa_handler = request_stop };
+    long long int first = 0, last = 0, max_gap = 0, gap_start = 0;
+    struct rx_period *periods = NULL;
+    size_t n_periods = 0, allocated_periods = 0;
     unsigned long long total = 0;
     int rcvbuf = 8 * 1024 * 1024;
     uint8_t frame[MAX_FRAME];
     struct rx_class *c;
+    int on = 1;
     int fd;
 
     fd = open_socket(opts->ifname, htons(ETH_P_ALL));
@@ -235,6 +370,10 @@ do_recv(const struct options *opts)
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf)) {
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     }
+    if (opts->report_ms
+        && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on)) {
+        ovs_fatal(errno, "%s: cannot have receive timestamps", opts->ifname);
+    }
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     printf("listening on %s\n", opts->ifname);
@@ -242,9 +381,8 @@ do_recv(const struct options *opts)
     while (total < opts->count && !stop_requested) {
         long long int now = time_msec();
         struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        struct sockaddr_ll from;
-        socklen_t fromlen = sizeof from;
         struct rx_class key;
+        long long int when;
         ssize_t n;
 
         if (now >= deadline
@@ -254,9 +392,8 @@ do_recv(const struct options *opts)
         if (!(pfd.revents & POLLIN)) {
             continue;
         }
-        n = recvfrom(fd, frame, sizeof frame, MSG_DONTWAIT,
-                     (struct sockaddr *) &from, &fromlen);
-        if (n < ETH_HEADER_LEN || from.sll_pkttype == PACKET_OUTGOING) {
+        n = read_frame(fd, frame, &when);
+        if (n < 0) {
             continue;
         }
 
@@ -271,9 +408,34 @@ do_recv(const struct options *opts)
         }
         rx_class_find(&classes, &key)->n++;
         total++;
+
+        if (opts->report_ms) {
+            size_t i;
+
+            if (!first) {
+                first = last = when;
+            }
+            if (when - last > max_gap) {
+                max_gap = when - last;
+                gap_start = last;
+            }
+            last = MAX(last, when);
+            i = MAX(when - first, 0) / (opts->report_ms * 1000000LL);
+            while (n_periods <= i) {
+                if (n_periods >= allocated_periods) {
+                    periods = x2nrealloc(periods, &allocated_periods,
+                                         sizeof *periods);
+                }
+                memset(&periods[n_periods++], 0, sizeof *periods);
+            }
+            periods[i].frames++;
+            periods[i].bytes += n;
+        }
     }
     print_classes(&classes);
     printf("received %llu frames\n", total);
+    print_report(opts, periods, n_periods, first, max_gap, gap_start);
+    free(periods);
 
     HMAP_FOR_EACH_POP (c, node, &classes) {
         free(c);
@@ -297,11 +459,15 @@ parse_options(int argc, char *argv[], struct options *opts)
         {"count", required_argument, NULL, 'c'},
         {"size", required_argument, NULL, 's'},
         {"interval", required_argument, NULL, 'I'},
+        {"rate", required_argument, NULL, 'r'},
+        {"duration", required_argument, NULL, 'D'},
         {"timeout", required_argument, NULL, 't'},
+        {"report", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+    bool count_given = false;
 
     memset(opts, 0, sizeof *opts);
     opts->dst = eth_addr_broadcast;
@@ -346,6 +512,7 @@ parse_options(int argc, char *argv[], struct options *opts)
             break;
         case 'c':
             opts->count = parse_uint("--count", optarg, 0, 100000000);
+            count_given = true;
             break;
         case 's':
             opts->size = parse_uint("--size", optarg, ETH_TOTAL_MIN,
@@ -354,8 +521,32 @@ parse_options(int argc, char *argv[], struct options *opts)
         case 'I':
             opts->interval_us = parse_uint("--interval", optarg, 0, 10000000);
             break;
+        case 'r': {
+            char *error = metanet_rate_parse(optarg, &opts->rate);
+
+            if (error || !opts->rate) {
+                ovs_fatal(0, "--rate: \"%s\" is not a rate above 0 (such as "
+                          "10M or 500kbps)", optarg);
+            }
+            free(error);
+            break;
+        }
+        case 'D': {
+            double secs;
+
+            if (!str_to_double(optarg, &secs) || secs < 0.001
+                || secs > 3600) {
+                ovs_fatal(0, "--duration: \"%s\" is not a number of seconds "
+                          "between 0.001 and 3600", optarg);
+            }
+            opts->duration_ns = secs * 1e9;
+            break;
+        }
         case 't':
             opts->timeout_ms = parse_uint("--timeout", optarg, 1, 3600) * 1000;
+            break;
+        case 'R':
+            opts->report_ms = parse_uint("--report", optarg, 1, 3600000);
             break;
         case 'h':
             usage();
@@ -366,6 +557,12 @@ parse_options(int argc, char *argv[], struct options *opts)
         }
     }
     free(short_options);
+    if (opts->duration_ns && !count_given) {
+        opts->count = UINT_MAX;
+    }
+    if (opts->rate && opts->interval_us) {
+        ovs_fatal(0, "--rate and --interval cannot be used together");
+    }
     if (!opts->ifname) {
         ovs_fatal(0, "--interface is required (use --help for help)");
     }
@@ -386,9 +583,12 @@ usage(void)
            "  -c, --count=N         frames to send (default 1)\n"
            "  -s, --size=BYTES      frame size without FCS (default 60)\n"
            "  -I, --interval=USEC   pause between frames (default 0)\n"
+           "  -r, --rate=RATE       pace frames to RATE bits/s (10M, 500k)\n"
+           "  -D, --duration=SECS   stop after SECS (--count still bounds)\n"
            "\nrecv options:\n"
            "  -c, --count=N         stop after N frames (default 1)\n"
-           "  -t, --timeout=SECS    give up after SECS (default 5)\n",
+           "  -t, --timeout=SECS    give up after SECS (default 5)\n"
+           "  -R, --report=MSECS    report arrivals per MSECS, and gaps\n",
            program_name, program_name);
     exit(EXIT_SUCCESS);
 }
