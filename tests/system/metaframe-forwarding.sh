@@ -66,7 +66,7 @@ expect_rx() {
         grep -q listening "$out" && break
         sleep 0.1
     done
-    ip netns exec "$tx_ns" meta-packet send -i eth0 --interval=100 "$@" \
+    ip netns exec "$tx_ns" meta-packet send -i eth0 --interval=1000 "$@" \
         > /dev/null
     if test "$count" = 0; then
         sleep 0.5
