@@ -1025,7 +1025,8 @@ native_rate(const struct mnrec_host *host)
 /* Checks that what 'host' promises fits its access link: its reservation
  * for native traffic plus the guaranteed minimums of the metalinks that
  * cross the link (its own, and for a substrate router also those of the
- * hosts behind it) must not exceed its capacity.  The controller checks
+ * hosts behind it) must not exceed its capacity.  Metalinks the controller
+ * rejected guarantee nothing and do not count.  The controller checks
  * again, authoritatively; this catches the operator's mistakes early. */
 static bool
 check_capacity(struct ctl_context *ctx, const struct mnrec_host *host)
@@ -1046,8 +1047,9 @@ check_capacity(struct ctl_context *ctx, const struct mnrec_host *host)
     }
 
     MNREC_METALINK_FOR_EACH (ml, ctx->idl) {
-        if (ml->host == host
-            || (ml->host && ml->host->substrate_router == host)) {
+        if ((ml->host == host
+             || (ml->host && ml->host->substrate_router == host))
+            && !(ml->state && !strcmp(ml->state, "rejected"))) {
             int64_t min = effective_min(ml);
             mins = min > INT64_MAX - mins ? INT64_MAX : mins + min;
             n++;

@@ -19,8 +19,9 @@
 # needed), metactl to configure.  The controller admits a metalink, programs
 # both switches so that its metaframes go host -> LAN -> router and back,
 # drops another metalink's header, counts what it passed and dropped in the
-# database, rejects what does not fit with a reason, makes --wait work, and
-# restarts without disturbing the switches.
+# database, rejects what does not fit with a reason, makes --wait work,
+# restarts without disturbing the switches, and hands over to a standby
+# controller when it goes away.
 
 . "$METANET_SRCDIR/tests/system/lib.sh"
 st_begin_dummy --enable-dummy=override
@@ -174,5 +175,36 @@ st_check "a controller restart leaves the flows as they were" \
     diff "$ST_DIR/flows-before" "$ST_DIR/flows-after"
 st_check "and their counters: nothing was replaced" \
     diff "$ST_DIR/counters-before" "$ST_DIR/counters-after"
+
+# Active and standby: a second controller waits while the first holds the
+# database lock, and takes over the switches when the first goes away.
+OFP2=$ST_DIR/standby.ofp
+ml_vsctl set-controller h1 "unix:$OFP" "unix:$OFP2" \
+    -- set-controller r "unix:$OFP" "unix:$OFP2"
+"$CONTROLLER" --db="$METANET_DB" --listen="punix:$OFP2" \
+    --pidfile="$ST_DIR/standby.pid" --unixctl="$ST_DIR/standby.ctl" \
+    --log-file="$ST_DIR/standby.log" --detach --no-chdir -vconsole:off \
+    || { echo "FAIL: cannot start a second metanet-controller"; exit 1; }
+ST_CLEANUP="ml_stop_pid $ST_DIR/standby.pid; $ST_CLEANUP"
+lock_of() {
+    ovs-appctl -t "$1" metanet-controller/show | sed -n 's/^lock: //p'
+}
+wait_lock() {
+    for _ in $(seq 100); do
+        test "$(lock_of "$1")" = "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+st_check "the second controller waits for the lock" \
+    wait_lock "$ST_DIR/standby.ctl" contended
+st_equal "the first holds it" held "$(lock_of "$ST_DIR/controller.ctl")"
+stop_controller
+st_check "the second takes the lock when the first exits" \
+    wait_lock "$ST_DIR/standby.ctl" held
+st_check "and programs the switches: a new maximum reaches h1's meter" \
+    sh -c "metactl --wait=hosts --timeout=30 metalink-set 5 min=30M max=30M \
+           && ovs-ofctl -O OpenFlow15 dump-meters h1 \
+              | grep -q 'type=drop rate=30000'"
 
 st_done
