@@ -130,16 +130,13 @@ stat() {
     metactl get Metalink "$(field Metalink mli=5 _uuid)" statistics:"$1" \
         2> /dev/null
 }
-wait_stat() {
-    for _ in $(seq 50); do
-        test "$(stat "$1")" = "$2" && return 0
-        sleep 0.2
-    done
-    return 1
+stat_is() {
+    test "$(stat "$1")" = "$2"
 }
-st_check "statistics: 3 passed" wait_stat passed_packets 3
-st_check "statistics: 2 dropped as invalid" wait_stat invalid_dropped_packets 2
-st_check "statistics: 1 received" wait_stat rx_packets 1
+st_check "statistics: 3 passed" st_wait_until stat_is passed_packets 3
+st_check "statistics: 2 dropped as invalid" \
+    st_wait_until stat_is invalid_dropped_packets 2
+st_check "statistics: 1 received" st_wait_until stat_is rx_packets 1
 
 # A metalink whose minimum does not fit is rejected by the controller, with
 # a reason (written behind metactl's back, which would refuse it).
@@ -189,19 +186,15 @@ ST_CLEANUP="ml_stop_pid $ST_DIR/standby.pid; $ST_CLEANUP"
 lock_of() {
     ovs-appctl -t "$1" metanet-controller/show | sed -n 's/^lock: //p'
 }
-wait_lock() {
-    for _ in $(seq 100); do
-        test "$(lock_of "$1")" = "$2" && return 0
-        sleep 0.1
-    done
-    return 1
+lock_is() {
+    test "$(lock_of "$1")" = "$2"
 }
 st_check "the second controller waits for the lock" \
-    wait_lock "$ST_DIR/standby.ctl" contended
+    st_wait_until lock_is "$ST_DIR/standby.ctl" contended
 st_equal "the first holds it" held "$(lock_of "$ST_DIR/controller.ctl")"
 stop_controller
 st_check "the second takes the lock when the first exits" \
-    wait_lock "$ST_DIR/standby.ctl" held
+    st_wait_until lock_is "$ST_DIR/standby.ctl" held
 st_check "and programs the switches: a new maximum reaches h1's meter" \
     sh -c "metactl --wait=hosts --timeout=30 metalink-set 5 min=30M max=30M \
            && ovs-ofctl -O OpenFlow15 dump-meters h1 \

@@ -95,6 +95,16 @@ st_n_packets() {
               sub(/.*n_packets=/, ""); sub(/,.*/, ""); print }'
 }
 
+# st_wait_until COMMAND...: runs COMMAND every 0.1 s until it succeeds, for
+# at most 10 s; fails if it never does.
+st_wait_until() {
+    for _ in $(seq 100); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 st_done() {
     test $st_failures = 0
 }
