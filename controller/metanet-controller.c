@@ -449,6 +449,9 @@ main(int argc, char *argv[])
     ovsdb_idl_set_lock(idl, LOCK_NAME);
     /* What the controller writes must not wake it up again. */
     ovsdb_idl_omit_alert(idl, &mnrec_metalink_col_statistics);
+    ovsdb_idl_omit_alert(idl, &mnrec_metalink_col_state);
+    ovsdb_idl_omit_alert(idl, &mnrec_metalink_col_reason);
+    ovsdb_idl_omit_alert(idl, &mnrec_metalink_col_allocated_rate);
     ovsdb_idl_omit_alert(idl, &mnrec_host_col_status);
     ovsdb_idl_omit_alert(idl, &mnrec_host_col_cfg);
     ovsdb_idl_omit_alert(idl, &mnrec_global_col_controller_cfg);
