@@ -57,14 +57,16 @@ build_host(struct lan *lan, const struct mnrec_host *row)
     h->capacity = rate(row->capacity);
     h->native_rate = row->n_native_rate ? rate(row->native_rate[0]) : 0;
     if (row->datapath_id) {
-        h->has_dpid = (strlen(row->datapath_id) == 16
-                       && strspn(row->datapath_id,
-                                 "0123456789abcdefABCDEF") == 16);
-        if (h->has_dpid) {
-            h->dpid = strtoull(row->datapath_id, NULL, 16);
+        char *dpid;
+        char *error = metanet_dpid_parse(row->datapath_id, &dpid);
+
+        if (!error) {
+            h->has_dpid = true;
+            h->dpid = strtoull(dpid, NULL, 16);
+            free(dpid);
         } else {
-            h->problem = xasprintf("host \"%s\" has a malformed datapath id "
-                                   "\"%s\"", row->name, row->datapath_id);
+            h->problem = xasprintf("host \"%s\": %s", row->name, error);
+            free(error);
         }
     }
     if (row->mac && !eth_addr_from_string(row->mac, &h->mac) && !h->problem) {
@@ -218,20 +220,6 @@ lan_find_host(const struct lan *lan, const struct mnrec_host *row)
     HMAP_FOR_EACH_WITH_HASH (h, node, uuid_hash(&row->header_.uuid),
                              &lan->hosts) {
         if (h->row == row) {
-            return h;
-        }
-    }
-    return NULL;
-}
-
-/* Returns the host of 'lan' whose switch has 'dpid', or NULL. */
-struct lan_host *
-lan_find_dpid(const struct lan *lan, uint64_t dpid)
-{
-    struct lan_host *h;
-
-    HMAP_FOR_EACH (h, node, &lan->hosts) {
-        if (h->has_dpid && h->dpid == dpid) {
             return h;
         }
     }

@@ -92,7 +92,6 @@ void lan_build(struct lan *, const struct ovsdb_idl *);
 void lan_destroy(struct lan *);
 
 struct lan_host *lan_find_host(const struct lan *, const struct mnrec_host *);
-struct lan_host *lan_find_dpid(const struct lan *, uint64_t dpid);
 
 void lan_allocate(struct lan *);
 

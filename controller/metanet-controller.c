@@ -99,8 +99,9 @@ static void usage(void) OVS_NO_RETURN;
 static unixctl_cb_func controller_exit;
 static unixctl_cb_func controller_show;
 
+/* Returns the state of the metalink with 'mli', or NULL. */
 static struct ml_state *
-ml_state_get(uint32_t mli)
+ml_state_find(uint32_t mli)
 {
     struct ml_state *s;
 
@@ -108,6 +109,18 @@ ml_state_get(uint32_t mli)
         if (s->mli == mli) {
             return s;
         }
+    }
+    return NULL;
+}
+
+/* Returns the state of the metalink with 'mli', creating it if needed. */
+static struct ml_state *
+ml_state_get(uint32_t mli)
+{
+    struct ml_state *s = ml_state_find(mli);
+
+    if (s) {
+        return s;
     }
     s = xzalloc(sizeof *s);
     s->mli = mli;
@@ -532,15 +545,8 @@ controller_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
                                      : ovsdb_idl_is_lock_contended(idl)
                                      ? "contended" : "not held"));
     MNREC_METALINK_FOR_EACH (row, idl) {
-        const struct ml_state *st = NULL;
-        struct ml_state *m;
+        const struct ml_state *st = ml_state_find(row->mli);
 
-        HMAP_FOR_EACH_WITH_HASH (m, node, hash_int(row->mli, 0),
-                                 &ml_states) {
-            if (m->mli == row->mli) {
-                st = m;
-            }
-        }
         ds_put_format(&s, "metalink %"PRId64": %s, allocated %"PRId64
                       " bps, measured out %"PRIu64" in %"PRIu64" bps%s%s\n",
                       row->mli, row->state ? row->state : "pending",

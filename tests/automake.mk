@@ -24,31 +24,32 @@ UNIT_TESTS = \
 check_PROGRAMS += $(UNIT_TESTS)
 UNIT_LDADD = $(OVS_LIBOPENVSWITCH) $(CUNIT_LIBS)
 UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+# Unit tests of controller/'s parts.
+CONTROLLER_UNIT_LDADD = controller/libcontroller.la $(UNIT_LDADD)
+CONTROLLER_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/controller
 
 tests_unit_test_allocator_SOURCES = \
 	tests/unit/test-allocator.c \
 	tests/unit/unit.c \
 	tests/unit/unit.h
-tests_unit_test_allocator_LDADD = controller/libcontroller.la $(UNIT_LDADD)
-tests_unit_test_allocator_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/controller
+tests_unit_test_allocator_LDADD = $(CONTROLLER_UNIT_LDADD)
+tests_unit_test_allocator_CPPFLAGS = $(CONTROLLER_UNIT_CPPFLAGS)
 tests_unit_test_allocator_CFLAGS = $(UNIT_CFLAGS)
 
 tests_unit_test_demand_SOURCES = \
 	tests/unit/test-demand.c \
 	tests/unit/unit.c \
 	tests/unit/unit.h
-tests_unit_test_demand_LDADD = controller/libcontroller.la $(UNIT_LDADD)
-tests_unit_test_demand_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/controller
+tests_unit_test_demand_LDADD = $(CONTROLLER_UNIT_LDADD)
+tests_unit_test_demand_CPPFLAGS = $(CONTROLLER_UNIT_CPPFLAGS)
 tests_unit_test_demand_CFLAGS = $(UNIT_CFLAGS)
 
 tests_unit_test_flow_compiler_SOURCES = \
 	tests/unit/test-flow-compiler.c \
 	tests/unit/unit.c \
 	tests/unit/unit.h
-tests_unit_test_flow_compiler_LDADD = \
-	controller/libcontroller.la $(UNIT_LDADD)
-tests_unit_test_flow_compiler_CPPFLAGS = \
-	$(AM_CPPFLAGS) -I$(srcdir)/controller
+tests_unit_test_flow_compiler_LDADD = $(CONTROLLER_UNIT_LDADD)
+tests_unit_test_flow_compiler_CPPFLAGS = $(CONTROLLER_UNIT_CPPFLAGS)
 tests_unit_test_flow_compiler_CFLAGS = $(UNIT_CFLAGS)
 
 tests_unit_test_metaframe_SOURCES = \
